@@ -1,0 +1,1 @@
+"""One package or module per task family. Each exposes `FAMILY` (a `reasoning.core.Family`)."""

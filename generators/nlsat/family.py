@@ -1,0 +1,250 @@
+"""NLSat: random k-SAT in English (after allenai/language_fragments), solver-certified.
+
+Gold "yes" iff the statements can all be true together. Every label is certified: SAT by
+checking the solver's model against every clause, UNSAT by checking its DRUP proof. The
+re-check (`reasoning verify`) decides the DIMACS again with z3 and parses the English story
+back with the grammar, which must give the same CNF.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from generators.nlsat.english import GRAMMARS, EnglishParseError, atom_text, parse_cnf, render_cnf
+from generators.nlsat.sampling import random_ksat
+from generators.vocab import PEOPLE, PROPERTIES
+from reasoning.core import (
+    ConfigError,
+    Family,
+    GenerationError,
+    Instance,
+    Verdict,
+    answer_hint,
+    check_knobs,
+    extract_choice,
+    instance_id,
+    item_rng,
+    knob,
+    knob_values,
+    wants_yes,
+)
+from solvers.sat import read_dimacs, solve, write_dimacs, z3_satisfiable_dimacs
+
+NAME = "nlsat"
+VERSION = "1"
+MAX_ATTEMPTS = 1000
+LABELS = ("yes", "no")
+
+
+@dataclass(frozen=True)
+class Config:
+    n_vars: int = knob(10, "number of propositional variables (atoms)", low=2, high=500)
+    ratio: float = knob(
+        4.26, "clause/variable ratio alpha = m/n (ignored if n_clauses > 0)", low=0.1, high=20.0
+    )
+    n_clauses: int = knob(
+        0, "number of clauses m; 0 means round(ratio * n_vars)", low=0, high=10000
+    )
+    k: int = knob(3, "literals per clause", low=2, high=5)
+    mix_2sat: float = knob(
+        0.0, "fraction of clauses that are 2-clauses instead of k-clauses", low=0.0, high=1.0
+    )
+    grammar: str = knob(
+        "rules",
+        "English fragment: conditional rules about people, or relative clauses about one person",
+        choices=GRAMMARS,
+    )
+    balance: float = knob(0.5, "share of satisfiable ('yes') items", low=0.0, high=1.0)
+
+    def validate(self) -> None:
+        check_knobs(self)
+        if self.k > self.n_vars:
+            raise ConfigError(f"knob k={self.k} exceeds n_vars={self.n_vars}; need k <= n_vars")
+        if self.grammar == "relative" and self.n_vars > len(PROPERTIES):
+            raise ConfigError(
+                f"knob n_vars={self.n_vars} is too large for grammar=relative "
+                f"(one property per variable); allowed: 2..{len(PROPERTIES)}"
+            )
+
+    @property
+    def clause_count(self) -> int:
+        return self.n_clauses or max(1, round(self.ratio * self.n_vars))
+
+
+def _atoms(rng, config: Config) -> list[str]:
+    if config.grammar == "relative":
+        return rng.sample(PROPERTIES, config.n_vars)
+    people = min(len(PEOPLE), max(2, math.ceil(math.sqrt(config.n_vars))))
+    props = min(len(PROPERTIES), math.ceil(config.n_vars / people) + 1)
+    grid = [
+        atom_text(p, q) for p in rng.sample(PEOPLE, people) for q in rng.sample(PROPERTIES, props)
+    ]
+    return rng.sample(grid, config.n_vars)
+
+
+_HEADERS = {
+    "rules": "Here are some statements about people.",
+    "relative": "Here are some statements about people. Assume at least one person exists.",
+}
+_QUESTIONS = {
+    "rules": (
+        "Can all of these statements be true at the same time? If yes, you may also say who "
+        "has which property (for example: Alan is big, Bob is not red). "
+        "End your reply with 'Answer: yes' or 'Answer: no'."
+    ),
+    "relative": (
+        "Can all of these statements be true at the same time? "
+        "End your reply with 'Answer: yes' or 'Answer: no'."
+    ),
+}
+
+
+def statements_of(prompt: str) -> str:
+    """The statements block of an NLSat prompt (its second paragraph)."""
+    parts = prompt.split("\n\n")
+    return parts[1] if len(parts) >= 3 else ""
+
+
+def _make_item(config: Config, knobs: dict, seed: int, index: int) -> Instance:
+    rng = item_rng(NAME, knobs, seed, index)
+    target = wants_yes(index, config.balance)
+    for _ in range(MAX_ATTEMPTS):
+        cnf = random_ksat(rng, config.n_vars, config.clause_count, config.k, config.mix_2sat)
+        result = solve(cnf)
+        if result.satisfiable == target:
+            break
+    else:
+        wanted = "satisfiable" if target else "unsatisfiable"
+        raise GenerationError(
+            f"no {wanted} formula in {MAX_ATTEMPTS} tries at n_vars={config.n_vars}, "
+            f"clauses={config.clause_count}, k={config.k}: such formulas are too rare here; "
+            f"move ratio towards the phase transition (~4.26 for 3-SAT) or set balance="
+            f"{0.0 if target else 1.0:g} for an unbalanced set"
+        )
+    atoms = _atoms(rng, config)
+    block = render_cnf(cnf, atoms, config.grammar)  # `recheck` parses it back to `cnf`
+    witness = [v if result.model[v] else -v for v in range(1, cnf.n_vars + 1)] if target else []
+    prompt = "\n\n".join([_HEADERS[config.grammar], block, _QUESTIONS[config.grammar]])
+    return Instance(
+        id=instance_id(NAME, knobs, seed, index),
+        family=NAME,
+        prompt=prompt,
+        answer="yes" if result.satisfiable else "no",
+        hardness=knobs,
+        meta={
+            "formal": {"format": "dimacs", "text": write_dimacs(cnf)},
+            "solver": {
+                "name": result.solver,
+                **result.stats,
+                "certificate": result.certificate,
+                "proof_lemmas": result.proof_lemmas,
+            },
+            "atoms": atoms,
+            "witness": witness,
+            "grammar": config.grammar,
+            "seed": seed,
+            "index": index,
+            "generator_version": VERSION,
+        },
+    )
+
+
+def generate(config: Config, seed: int, n: int) -> Iterator[Instance]:
+    """n NLSat items; item i depends only on (knobs, seed, i). Cost: one certified solve
+    per attempt (about 1/balance attempts per item near the phase transition)."""
+    config.validate()
+    knobs = knob_values(config)
+    for index in range(n):
+        yield _make_item(config, knobs, seed, index)
+
+
+def _assignment(response: str, atoms: list[str]) -> tuple[dict[int, bool], list[str]]:
+    """Facts 'Alan is big' / 'Alan is not big' stated in a response, and contradictions."""
+    people = {a.split(" is ")[0] for a in atoms}
+    number = {a: i + 1 for i, a in enumerate(atoms)}
+    pattern = re.compile(rf"\b({'|'.join(map(re.escape, sorted(people)))}) is (not )?([a-z]+)\b")
+    found: dict[int, bool] = {}
+    clashes = []
+    for person, neg, prop in pattern.findall(response):
+        var = number.get(atom_text(person, prop))
+        if var is None:
+            continue
+        value = not neg
+        if found.get(var, value) != value:
+            clashes.append(atom_text(person, prop))
+        found[var] = value
+    return found, clashes
+
+
+def verify(instance: Instance, response: str) -> Verdict:
+    """Strict yes/no; for the rules fragment, also check any assignment the response states.
+
+    score 1.0: right label (and any stated assignment satisfies every statement);
+    0.5: right 'yes' with a stated assignment that falsifies a statement; 0.0 otherwise.
+    """
+    choice = extract_choice(response, LABELS)
+    if choice is None:
+        return Verdict.unparsed(answer_hint(LABELS))
+    correct = choice == instance.answer
+    parsed: dict = {"answer": choice}
+    feedback = "correct" if correct else f"incorrect: the answer is not '{choice}'"
+    score = 1.0 if correct else 0.0
+    atoms = instance.meta.get("atoms") or []
+    if instance.meta.get("grammar") == "rules" and atoms and choice == "yes":
+        stated, clashes = _assignment(response, atoms)
+        if stated:
+            parsed["assignment"] = {atoms[v - 1]: val for v, val in sorted(stated.items())}
+            cnf = read_dimacs(instance.meta["formal"]["text"])
+            bad = cnf.first_falsified(stated)
+            lines = statements_of(instance.prompt).splitlines()
+            if clashes:
+                feedback += f"; the assignment contradicts itself on '{clashes[0]}'"
+                score = min(score, 0.5)
+            elif bad is not None:
+                sentence = lines[bad] if bad < len(lines) else f"clause {bad + 1}"
+                feedback += f"; the stated assignment makes this statement false: {sentence}"
+                score = min(score, 0.5)
+    return Verdict(correct=correct, score=score, parsed=parsed, feedback=feedback)
+
+
+def recheck(instance: Instance) -> list[str]:
+    """Re-derive the label by a second path: z3 reads meta.formal with its own DIMACS parser
+    and decides it; the English parses back to the same CNF; the stored witness satisfies
+    it. Returns the disagreements."""
+    problems = []
+    try:
+        text = instance.meta["formal"]["text"]
+        cnf = read_dimacs(text)
+        sat = z3_satisfiable_dimacs(text)
+    except (KeyError, TypeError, ValueError) as exc:
+        return [f"meta.formal unreadable: {exc}"]
+    if sat is None:
+        problems.append("z3 gave up")
+    elif ("yes" if sat else "no") != instance.answer:
+        problems.append(f"z3 says {'SAT' if sat else 'UNSAT'}, label is {instance.answer!r}")
+    atoms = instance.meta.get("atoms") or []
+    grammar = instance.meta.get("grammar", "rules")
+    try:
+        if parse_cnf(statements_of(instance.prompt), atoms, grammar) != cnf:
+            problems.append("prompt text does not parse to meta.formal")
+    except EnglishParseError as exc:
+        problems.append(f"prompt text does not parse: {exc}")
+    witness = instance.meta.get("witness") or []
+    if instance.answer == "yes" and not cnf.satisfied_by({abs(v): v > 0 for v in witness}):
+        problems.append("stored witness does not satisfy the formula")
+    return problems
+
+
+FAMILY = Family(
+    name=NAME,
+    summary="random k-SAT in English: can all the statements be true together? (yes/no)",
+    config=Config,
+    generate=generate,
+    verify=verify,
+    recheck=recheck,
+    labels=LABELS,
+    version=VERSION,
+)

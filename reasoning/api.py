@@ -1,0 +1,76 @@
+"""The public Python API: generate, verify, and knob sweeps.
+
+Other tools rely on these names: `generate(family, n, seed, **knobs)`, `verify(instance,
+response)`; `read_jsonl` / `write_jsonl` are re-exported from `reasoning.core`.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+from reasoning.core import ConfigError, Instance, Verdict, build_config
+from reasoning.registry import get_family
+
+
+def _check_counts(n: Any, seed: Any) -> None:
+    if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+        raise ConfigError(f"n={n!r} must be a non-negative integer")
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise ConfigError(f"seed={seed!r} must be an integer")
+
+
+def iter_generate(family: str, n: int, seed: int = 0, **knobs: Any) -> Iterator[Instance]:
+    """Lazily yield n instances of `family` with the given knobs (see `reasoning families`)."""
+    _check_counts(n, seed)
+    fam = get_family(family)
+    config = build_config(fam.config, knobs)
+    return fam.generate(config, seed, n)
+
+
+def generate(family: str, n: int, seed: int = 0, **knobs: Any) -> list[Instance]:
+    """n instances of `family`; same family, knobs and seed give the same instances, and
+    item i does not depend on n.
+
+    >>> items = generate("nlsat", 2, seed=7, n_vars=5)
+    >>> [it.answer for it in items] == [it.answer for it in generate("nlsat", 2, seed=7, n_vars=5)]
+    True
+    """
+    return list(iter_generate(family, n, seed, **knobs))
+
+
+def knob_grid(sweep: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
+    """The cross product of knob value lists, in the order given (last knob varies fastest)."""
+    names = list(sweep)
+    return [
+        dict(zip(names, combo, strict=True))
+        for combo in itertools.product(*(sweep[k] for k in names))
+    ]
+
+
+def iter_generate_grid(
+    family: str, n: int, seed: int, sweep: Mapping[str, Sequence[Any]]
+) -> Iterator[Instance]:
+    """n instances per point of a knob grid (a hardness ladder), point after point.
+
+    Every point is validated before the first item is generated, so a bad value fails fast.
+    """
+    _check_counts(n, seed)
+    fam = get_family(family)
+    configs = [build_config(fam.config, point) for point in knob_grid(sweep)]
+    for config in configs:
+        yield from fam.generate(config, seed, n)
+
+
+def verify(instance: Instance, response: str) -> Verdict:
+    """Judge a model's response to an instance with its family's verifier (never raises
+    on malformed text: that is a Verdict with feedback)."""
+    if not isinstance(response, str):
+        return Verdict.unparsed(f"response must be text, got {type(response).__name__}")
+    return get_family(instance.family).verify(instance, response)
+
+
+def recheck(instance: Instance) -> list[str]:
+    """Disagreements between the gold label and the family's second solver path."""
+    return get_family(instance.family).recheck(instance)

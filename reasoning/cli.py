@@ -1,0 +1,263 @@
+"""The `reasoning` command line: families, generate, verify, score.
+
+User errors (bad knob, unknown family, malformed file) print one line and exit 2; a label
+that fails its independent re-check makes `verify` exit 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import sys
+from collections import Counter
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from reasoning.api import iter_generate_grid, recheck
+from reasoning.core import ConfigError, ReasoningError, knob_table, read_jsonl, write_jsonl
+from reasoning.core.io import read_manifest, sha256_file, write_manifest
+from reasoning.core.knobs import parse_knob_value
+from reasoning.export import FORMATS, write_parquet
+from reasoning.registry import family_names, get_family
+from reasoning.scoring import format_table, read_responses, score_all
+
+
+def package_version() -> str:
+    try:
+        return metadata.version("reasoning-suite")
+    except metadata.PackageNotFoundError:
+        return "0+unknown"
+
+
+def _progress(iterable, total: int, desc: str, quiet: bool):
+    return tqdm(
+        iterable,
+        total=total,
+        desc=desc,
+        unit="item",
+        disable=quiet or None,
+        file=sys.stderr,
+        dynamic_ncols=True,
+    )
+
+
+# ---------------------------------------------------------------- families
+def cmd_families(args: argparse.Namespace) -> int:
+    catalogue = []
+    for name in family_names():
+        fam = get_family(name)
+        knobs = [
+            {
+                "name": k.name,
+                "type": k.type.__name__,
+                "default": k.default,
+                "allowed": k.allowed(),
+                "help": k.spec.help,
+            }
+            for k in knob_table(fam.config)
+        ]
+        catalogue.append(
+            {
+                "family": name,
+                "summary": fam.summary,
+                "labels": list(fam.labels or []),
+                "knobs": knobs,
+            }
+        )
+    if args.json:
+        print(json.dumps(catalogue, indent=2))
+        return 0
+    for entry in catalogue:
+        print(f"{entry['family']}: {entry['summary']}")
+        if entry["labels"]:
+            print(f"  labels: {', '.join(entry['labels'])}")
+        for k in entry["knobs"]:
+            print(
+                f"  {k['name']:<12} {k['type']:<6} default={k['default']!s:<8} "
+                f"allowed={k['allowed']:<20} {k['help']}"
+            )
+        print()
+    return 0
+
+
+# ---------------------------------------------------------------- generate
+def parse_sets(family: str, pairs: list[str]) -> dict[str, list[Any]]:
+    """`--set KNOB=V1[,V2,...]` -> {knob: [values]} (several values make a sweep)."""
+    table = {k.name: k for k in knob_table(get_family(family).config)}
+    sweep: dict[str, list[Any]] = {}
+    for pair in pairs:
+        name, sep, text = pair.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise ConfigError(f"--set expects KNOB=VALUE, got {pair!r}")
+        if name not in table:
+            raise ConfigError(
+                f"unknown knob {name!r} for {family}; known knobs: {', '.join(table)}"
+            )
+        values = [parse_knob_value(table[name], v) for v in text.split(",")]
+        sweep[name] = list(dict.fromkeys(values))
+    return sweep
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    family = get_family(args.family)
+    sweep = parse_sets(family.name, args.set or [])
+    points = 1
+    for values in sweep.values():
+        points *= len(values)
+    total = args.n * points
+    out = Path(args.output)
+    labels: Counter[str] = Counter()
+
+    def counted():
+        for inst in iter_generate_grid(family.name, args.n, args.seed, sweep):
+            if family.labels:
+                labels[str(inst.answer)] += 1
+            yield inst
+
+    digest = write_jsonl(_progress(counted(), total, f"generate {family.name}", args.quiet), out)
+    manifest = {
+        "family": family.name,
+        "knobs": sweep,
+        "defaults": {k.name: k.default for k in knob_table(family.config)},
+        "seed": args.seed,
+        "n_per_setting": args.n,
+        "count": total,
+        "labels": dict(sorted(labels.items())),
+        "sha256": digest,
+        "format": "jsonl",
+        "package_version": package_version(),
+        "generator_version": family.version,
+        "command": _regenerate_command(family.name, args, sweep),
+    }
+    write_manifest(out, manifest)
+    extra = ""
+    if args.format == "parquet":
+        extra = f" and {write_parquet(out)}"
+    share = ", ".join(f"{k}={v}" for k, v in sorted(labels.items()))
+    print(f"wrote {total} {family.name} items to {out}{extra} ({share or 'open answers'})")
+    return 0
+
+
+def _regenerate_command(family: str, args: argparse.Namespace, sweep: dict) -> str:
+    parts = ["reasoning", "generate", family, "-n", str(args.n), "--seed", str(args.seed)]
+    for name, values in sweep.items():
+        parts += ["--set", f"{name}={','.join(str(v) for v in values)}"]
+    return " ".join(shlex.quote(p) for p in parts + ["-o", str(args.output)])
+
+
+# ---------------------------------------------------------------- verify
+def cmd_verify(args: argparse.Namespace) -> int:
+    instances = read_jsonl(args.file)
+    failures: list[tuple[str, str]] = []
+    manifest = read_manifest(args.file)
+    if manifest is not None and manifest.get("sha256") not in (None, sha256_file(args.file)):
+        failures.append(("<file>", "sha256 differs from the manifest: the file was modified"))
+    for inst in _progress(instances, len(instances), "verify", args.quiet):
+        for problem in recheck(inst):
+            failures.append((inst.id, problem))
+    for ident, problem in failures:
+        print(f"DISAGREE {ident}: {problem}")
+    bad_ids = {ident for ident, _ in failures}
+    print(
+        f"checked {len(instances)} items with an independent solver path: "
+        f"{len(bad_ids)} disagreement(s)"
+    )
+    return 1 if failures else 0
+
+
+# ---------------------------------------------------------------- score
+def cmd_score(args: argparse.Namespace) -> int:
+    instances = read_jsonl(args.file)
+    responses = read_responses(args.responses)
+    records, rows, unknown = score_all(instances, responses)
+    out = Path(args.output) if args.output else _verdicts_path(Path(args.responses))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("w", encoding="utf-8") as handle:
+        for rec in records:
+            handle.write(json.dumps(rec, ensure_ascii=False, sort_keys=True) + "\n")
+    print(format_table(rows))
+    if unknown:
+        print(
+            f"warning: {len(unknown)} response id(s) match no instance, e.g. {unknown[0]!r}",
+            file=sys.stderr,
+        )
+    print(f"verdicts written to {out}")
+    return 0
+
+
+def _verdicts_path(responses: Path) -> Path:
+    return responses.with_name(responses.stem + ".verdicts.jsonl")
+
+
+# ---------------------------------------------------------------- parser
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="reasoning",
+        description="Solver-certified logic benchmarks with dialable hardness.",
+    )
+    parser.add_argument("--version", action="version", version=package_version())
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("families", help="list every family with its knobs, defaults and ranges")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_families)
+
+    p = sub.add_parser("generate", help="generate a solver-labelled JSONL file and its manifest")
+    p.add_argument("family", help="family name (see `reasoning families`)")
+    p.add_argument("-n", type=int, required=True, help="items per knob setting")
+    p.add_argument("--seed", type=int, default=0, help="seed (default 0)")
+    p.add_argument(
+        "--set",
+        action="append",
+        metavar="KNOB=VALUE[,VALUE...]",
+        help="set a knob; several comma-separated values make a sweep (repeatable)",
+    )
+    p.add_argument("-o", "--output", required=True, help="output JSONL path")
+    p.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="jsonl",
+        help="also write a columnar copy beside the JSONL (parquet)",
+    )
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_generate)
+
+    p = sub.add_parser(
+        "verify",
+        help="re-derive every gold label by a second, independent "
+        "solver path; exit 1 naming the ids on any disagreement",
+    )
+    p.add_argument("file", help="instances JSONL")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_verify)
+
+    p = sub.add_parser("score", help="score model responses: accuracy overall and per hardness")
+    p.add_argument("file", help="instances JSONL")
+    p.add_argument("responses", help='responses JSONL: {"id": ..., "response": "..."} per line')
+    p.add_argument("-o", "--output", help="verdicts JSONL (default: beside RESPONSES)")
+    p.set_defaults(func=cmd_score)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except ReasoningError as exc:
+        print(f"reasoning: error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"reasoning: error: {exc.strerror or exc}: {exc.filename or ''}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("reasoning: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,68 @@
+"""What a task family is: a Config dataclass, a generator, a verifier and a re-checker.
+
+Each item draws from its own RNG, seeded by a hash of (family, knobs, seed, index), so item i
+is the same whatever n is, and no two (seed, index) pairs share a stream (reasoning-gym's
+seed + idx collision: seed 1 item 2 == seed 2 item 1).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from reasoning.core.types import Instance, Verdict
+
+
+class Config(Protocol):
+    """A family's frozen knob dataclass."""
+
+    def validate(self) -> None:
+        """Raise ConfigError naming the knob, its value and the allowed range."""
+
+
+@dataclass(frozen=True)
+class Family:
+    """One registered task family.
+
+    `generate(config, seed, n)` yields n instances; `verify(instance, response)` judges a
+    model's text; `recheck(instance)` re-derives the gold label by a second, independent
+    solver path and returns the list of disagreements (empty when the label holds).
+    `labels` lists the closed answer set (None for open answers) used for label balance.
+    """
+
+    name: str
+    summary: str
+    config: type
+    generate: Callable[[Any, int, int], Iterator[Instance]]
+    verify: Callable[[Instance, str], Verdict]
+    recheck: Callable[[Instance], list[str]]
+    labels: tuple[str, ...] | None = None
+    version: str = "1"
+
+
+def _digest(family: str, knobs: dict[str, Any], seed: int, index: int) -> bytes:
+    key = json.dumps([family, knobs, seed, index], sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(key.encode()).digest()
+
+
+def item_rng(family: str, knobs: dict[str, Any], seed: int, index: int) -> random.Random:
+    """The private RNG of item `index` (independent of n and of every other item)."""
+    return random.Random(int.from_bytes(_digest(family, knobs, seed, index), "big"))
+
+
+def instance_id(family: str, knobs: dict[str, Any], seed: int, index: int) -> str:
+    """A stable id: family name + hash of (family, knobs, seed, index)."""
+    return f"{family}-{_digest(family, knobs, seed, index).hex()[:16]}"
+
+
+def wants_yes(index: int, share: float) -> bool:
+    """Whether item `index` should carry the 'yes' label for a target yes-share.
+
+    A low-discrepancy schedule: every prefix of items has a yes-share within 1/len of
+    `share`, and item i's target does not depend on n.
+    """
+    return int((index + 1) * share) > int(index * share)

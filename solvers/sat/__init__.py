@@ -1,0 +1,30 @@
+"""SAT: DIMACS I/O, certified solving (python-sat + our DRUP checker), z3 cross-check."""
+
+from solvers.sat.dimacs import CNF, DimacsError, read_dimacs, write_dimacs
+from solvers.sat.drup import ProofCheck, check_drup
+from solvers.sat.solve import (
+    DEFAULT_SOLVER,
+    PROOF_SOLVERS,
+    SolveResult,
+    UncertifiedAnswer,
+    available_solvers,
+    solve,
+)
+from solvers.sat.z3check import z3_satisfiable, z3_satisfiable_dimacs
+
+__all__ = [
+    "CNF",
+    "DEFAULT_SOLVER",
+    "PROOF_SOLVERS",
+    "DimacsError",
+    "ProofCheck",
+    "SolveResult",
+    "UncertifiedAnswer",
+    "available_solvers",
+    "check_drup",
+    "read_dimacs",
+    "solve",
+    "write_dimacs",
+    "z3_satisfiable",
+    "z3_satisfiable_dimacs",
+]

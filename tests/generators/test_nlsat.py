@@ -1,0 +1,202 @@
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import reasoning
+from generators.nlsat import statements_of
+from generators.nlsat.english import EnglishParseError, parse_cnf, render_cnf
+from generators.vocab import PEOPLE, PROPERTIES
+from reasoning.core import ConfigError, GenerationError
+from solvers.sat import CNF, read_dimacs, solve
+from tests.solvers.test_sat import brute_force_sat
+
+seeds = st.integers(0, 2**32)
+grammars = st.sampled_from(["rules", "relative"])
+
+
+@given(seeds, grammars, st.integers(3, 12))
+def test_same_seed_same_items_and_item_i_does_not_depend_on_n(seed, grammar, n_vars):
+    a = reasoning.generate("nlsat", 3, seed, n_vars=n_vars, grammar=grammar)
+    b = reasoning.generate("nlsat", 5, seed, n_vars=n_vars, grammar=grammar)
+    assert a == b[:3]
+    assert len({it.id for it in b}) == 5
+
+
+def test_seed_and_index_do_not_collide():
+    # reasoning-gym's bug: seed 1 item 2 == seed 2 item 1
+    s1 = reasoning.generate("nlsat", 3, 1, n_vars=6)
+    s2 = reasoning.generate("nlsat", 3, 2, n_vars=6)
+    assert s1[2].meta["formal"] != s2[1].meta["formal"]
+    assert s1[2].id != s2[1].id
+
+
+@given(seeds, grammars, st.integers(5, 10), st.floats(0.0, 0.4))
+def test_label_is_the_truth(seed, grammar, n_vars, mix):
+    for item in reasoning.generate("nlsat", 2, seed, n_vars=n_vars, mix_2sat=mix, grammar=grammar):
+        cnf = read_dimacs(item.meta["formal"]["text"])
+        assert item.answer == ("yes" if brute_force_sat(cnf) else "no")
+        assert parse_cnf(statements_of(item.prompt), item.meta["atoms"], grammar) == cnf
+        assert reasoning.recheck(item) == []
+        if item.answer == "yes":
+            assert cnf.satisfied_by({abs(v): v > 0 for v in item.meta["witness"]})
+
+
+@st.composite
+def cnf_and_atoms(draw):
+    n = draw(st.integers(2, 12))
+    grammar = draw(grammars)
+    lit = st.integers(1, n).flatmap(lambda v: st.sampled_from([v, -v]))
+    clause = st.lists(lit, min_size=2, max_size=5, unique_by=abs).map(tuple)
+    cnf = CNF(n, tuple(draw(st.lists(clause, min_size=1, max_size=20))))
+    if grammar == "relative":
+        atoms = draw(st.permutations(PROPERTIES))[:n]
+    else:
+        pool = [f"{p} is {q}" for p in PEOPLE[:6] for q in PROPERTIES[:6]]
+        atoms = draw(st.permutations(pool))[:n]
+    return cnf, atoms, grammar
+
+
+@given(cnf_and_atoms())
+def test_parse_of_render_is_identity(case):
+    cnf, atoms, grammar = case
+    assert parse_cnf(render_cnf(cnf, atoms, grammar), atoms, grammar) == cnf
+
+
+def test_parse_errors_name_the_position():
+    with pytest.raises(EnglishParseError, match=r"line 1, column 16: unexpected 'then'"):
+        parse_cnf("If Alan is big then Bob is red.", ["Alan is big", "Bob is red"], "rules")
+    with pytest.raises(EnglishParseError, match="unknown atom 'Carl is red'"):
+        parse_cnf("If Alan is big, then Carl is red.", ["Alan is big"], "rules")
+
+
+@given(st.floats(0.0, 1.0), seeds)
+def test_balance_is_met_on_every_prefix(share, seed):
+    items = reasoning.generate("nlsat", 12, seed, n_vars=6, balance=share)
+    for prefix in range(1, 13):
+        yes = sum(it.answer == "yes" for it in items[:prefix])
+        assert abs(yes - share * prefix) <= 1
+
+
+def test_hardness_records_the_knobs():
+    item = reasoning.generate("nlsat", 1, 0, n_vars=7, ratio=3.5, grammar="relative")[0]
+    assert item.hardness["n_vars"] == 7 and item.hardness["ratio"] == 3.5
+    assert item.hardness["grammar"] == "relative"
+    assert read_dimacs(item.meta["formal"]["text"]).n_vars == 7
+    assert len(read_dimacs(item.meta["formal"]["text"]).clauses) == round(3.5 * 7)
+
+
+@pytest.mark.parametrize(
+    "knobs, pattern",
+    [
+        ({"k": 5, "n_vars": 3}, "k=5 exceeds n_vars=3"),
+        ({"n_vars": 100, "grammar": "relative"}, "too large for grammar=relative"),
+        ({"grammar": "poetry"}, r"allowed: rules \| relative"),
+        ({"n_vars": 1}, r"allowed: 2\.\.500"),
+    ],
+)
+def test_bad_knobs_are_rejected(knobs, pattern):
+    with pytest.raises(ConfigError, match=pattern):
+        reasoning.generate("nlsat", 1, 0, **knobs)
+
+
+def test_unreachable_label_share_is_a_clear_error():
+    with pytest.raises(GenerationError, match="balance=1"):
+        reasoning.generate("nlsat", 2, 0, n_vars=30, ratio=1.0)
+
+
+# ---------------------------------------------------------------- verify
+@pytest.fixture(scope="module")
+def items():
+    return reasoning.generate("nlsat", 8, 11, n_vars=6)
+
+
+def test_gold_answer_scores_one_and_wrong_answer_zero(items):
+    for item in items:
+        other = "no" if item.answer == "yes" else "yes"
+        good = reasoning.verify(item, f"Thinking it through.\nAnswer: {item.answer}")
+        bad = reasoning.verify(item, f"Answer: {other}")
+        assert (good.correct, good.score) == (True, 1.0)
+        assert (bad.correct, bad.score) == (False, 0.0)
+
+
+def _say(atoms, assignment):
+    return ", ".join(
+        a if assignment[i + 1] else a.replace(" is ", " is not ", 1) for i, a in enumerate(atoms)
+    )
+
+
+def test_stated_assignment_is_checked_against_the_statements(items):
+    sat = [it for it in items if it.answer == "yes"]
+    assert sat
+    for item in sat:
+        atoms = item.meta["atoms"]
+        witness = {abs(v): v > 0 for v in item.meta["witness"]}
+        good = reasoning.verify(item, f"{_say(atoms, witness)}. Answer: yes")
+        assert good.score == 1.0 and len(good.parsed["assignment"]) == len(atoms)
+        cnf = read_dimacs(item.meta["formal"]["text"])
+        rng = random.Random(0)
+        for _ in range(200):  # find a falsifying total assignment
+            guess = {v: rng.random() < 0.5 for v in range(1, cnf.n_vars + 1)}
+            bad = cnf.first_falsified(guess)
+            if bad is not None:
+                break
+        verdict = reasoning.verify(item, f"{_say(atoms, guess)}. Answer: yes")
+        assert verdict.correct and verdict.score == 0.5
+        sentence = statements_of(item.prompt).splitlines()[bad]
+        assert sentence in verdict.feedback
+
+
+def test_contradictory_assignment_is_named(items):
+    item = next(it for it in items if it.answer == "yes")
+    atom = item.meta["atoms"][0]
+    verdict = reasoning.verify(item, f"{atom}, {atom.replace(' is ', ' is not ')}. Answer: yes")
+    assert verdict.score == 0.5 and "contradicts itself" in verdict.feedback
+
+
+@given(st.text(max_size=300))
+def test_junk_responses_never_raise(text):
+    item = reasoning.generate("nlsat", 2, 5, n_vars=5)[1]
+    verdict = reasoning.verify(item, text)
+    assert 0.0 <= verdict.score <= 1.0
+    assert verdict.correct == (
+        verdict.parsed is not None and verdict.parsed["answer"] == item.answer
+    )
+
+
+def test_unparseable_response_gets_a_hint(items):
+    verdict = reasoning.verify(items[0], "I know, I know.")
+    assert verdict.parsed is None and not verdict.correct
+    assert re.search("Answer: yes", verdict.feedback)
+
+
+def test_tampered_label_is_caught_by_recheck(items):
+    from dataclasses import replace
+
+    item = items[0]
+    flipped = replace(item, answer="no" if item.answer == "yes" else "yes")
+    assert any("z3 says" in p for p in reasoning.recheck(flipped))
+    cnf_text = item.meta["formal"]["text"].replace(" 0\n", " 0\n", 1)
+    lines = statements_of(item.prompt).splitlines()
+    broken_prompt = item.prompt.replace(lines[0], lines[0].replace(" is ", " is not ", 1), 1)
+    assert cnf_text and reasoning.recheck(replace(item, prompt=broken_prompt))
+
+
+@pytest.mark.slow
+def test_larger_formulas_still_certified():
+    items = reasoning.generate("nlsat", 20, 0, n_vars=100, ratio=4.26)
+    assert all(
+        solve(read_dimacs(it.meta["formal"]["text"])).satisfiable == (it.answer == "yes")
+        for it in items
+    )
+
+
+def test_relative_fragment_reads_both_ways_of_negating_the_head():
+    atoms = ["big", "red"]
+    a = parse_cnf("Everyone who is big is not red.", atoms, "relative")
+    b = parse_cnf("Nobody who is big is red.", atoms, "relative")
+    assert a == b == CNF(2, ((-1, -2),))

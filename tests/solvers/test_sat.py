@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+import itertools
+import random
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from pysat.solvers import Solver
+
+from solvers.sat import CNF, check_drup, read_dimacs, solve, z3_satisfiable
+from tests.conftest import shared
+from tests.solvers.test_dimacs import cnfs
+
+
+def brute_force_sat(cnf: CNF) -> bool:
+    for bits in itertools.product([False, True], repeat=cnf.n_vars):
+        if cnf.satisfied_by({v + 1: b for v, b in enumerate(bits)}):
+            return True
+    return False
+
+
+def satlib_files():
+    root = shared("satlib")
+    files = sorted(root.glob("*/*.cnf"))
+    assert len(files) == 300
+    return files
+
+
+def test_all_300_satlib_files_get_certified_labels():
+    for path in satlib_files():
+        cnf = read_dimacs(path.read_text())
+        result = solve(cnf)
+        expect_sat = not path.name.startswith("uuf")
+        assert result.satisfiable == expect_sat, path.name
+        assert result.certificate == ("model" if expect_sat else "drup"), path.name
+        if expect_sat:
+            assert cnf.satisfied_by(result.model)
+
+
+def test_z3_agrees_on_every_satlib_file():
+    for path in satlib_files():
+        cnf = read_dimacs(path.read_text())
+        assert z3_satisfiable(cnf) == (not path.name.startswith("uuf")), path.name
+
+
+@given(cnfs(max_vars=8, max_clauses=40), st.sampled_from(["cadical195", "glucose4", "lingeling"]))
+def test_certified_label_matches_brute_force(cnf, engine):
+    result = solve(cnf, solver=engine)
+    assert result.satisfiable == brute_force_sat(cnf)
+    assert result.satisfiable == z3_satisfiable(cnf)
+
+
+def _proof(cnf: CNF) -> list[str]:
+    with Solver(
+        name="cadical195", bootstrap_with=[list(c) for c in cnf.clauses], with_proof=True
+    ) as s:
+        assert not s.solve()
+        return list(s.get_proof())
+
+
+def _random_unsat(rng: random.Random, n: int) -> CNF:
+    while True:
+        clauses = tuple(
+            tuple(v if rng.random() < 0.5 else -v for v in rng.sample(range(1, n + 1), 3))
+            for _ in range(int(5.5 * n))
+        )
+        cnf = CNF(n, clauses)
+        if not solve(cnf, certify=False).satisfiable:
+            return cnf
+
+
+@given(st.integers(0, 10**6))
+def test_drup_checker_never_certifies_a_satisfiable_formula(seed):
+    """Soundness: a real proof of some UNSAT formula, replayed against a satisfiable subset
+    of it, must be rejected."""
+    rng = random.Random(seed)
+    cnf = _random_unsat(rng, 20)
+    proof = _proof(cnf)
+    assert check_drup(cnf.n_vars, cnf.clauses, proof).valid
+    clauses = list(cnf.clauses)
+    while not solve(CNF(cnf.n_vars, tuple(clauses)), certify=False).satisfiable:
+        clauses.pop(rng.randrange(len(clauses)))
+    assert not check_drup(cnf.n_vars, clauses, proof).valid
+
+
+def test_drup_checker_rejects_garbage_lines():
+    cnf = CNF(1, ((1,), (-1,)))
+    assert check_drup(1, cnf.clauses, ["0"]).valid
+    assert not check_drup(1, ((1,),), ["0"]).valid
+    assert not check_drup(1, cnf.clauses, ["1 2"]).valid  # not terminated by 0
+
+
+def test_unknown_or_proofless_solver_is_a_clear_error():
+    cnf = CNF(1, ((1,),))
+    with pytest.raises(ValueError, match="unknown SAT solver 'nope'"):
+        solve(cnf, solver="nope")
+    with pytest.raises(ValueError, match="cannot emit DRUP proofs"):
+        solve(cnf, solver="minisat22")
+    assert solve(cnf, solver="minisat22", certify=False).satisfiable
