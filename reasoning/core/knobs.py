@@ -160,3 +160,24 @@ def build_config(config_cls: type, overrides: dict[str, Any]) -> Any:
 def knob_values(config: Any) -> dict[str, Any]:
     """The knob values of a config as a plain dict (the instance's `hardness`)."""
     return {info.name: getattr(config, info.name) for info in knob_table(type(config))}
+
+
+def parse_range(name: str, text: str, low: int, high: int) -> tuple[int, int]:
+    """A range knob written 'A-B' (or 'A' for A-A) within low..high, as (A, B)."""
+    parts = str(text).split("-")
+    try:
+        if len(parts) == 1:
+            lo = hi = int(parts[0])
+        elif len(parts) == 2:
+            lo, hi = int(parts[0]), int(parts[1])
+        else:
+            raise ValueError
+    except ValueError:
+        raise ConfigError(
+            f"knob {name}={text!r} is not a range; write A-B or A with {low} <= A <= B <= {high}"
+        ) from None
+    if not low <= lo <= hi <= high:
+        raise ConfigError(
+            f"knob {name}={text!r} is out of range; allowed: {low} <= A <= B <= {high}"
+        )
+    return lo, hi
