@@ -1,0 +1,35 @@
+"""First-order logic: parse FOLIO-style text, translate to z3 / SMT-LIB2, decide
+entailment and equivalence (with counter-models in plain words)."""
+
+from solvers.fol.ast import (
+    BinOp,
+    Const,
+    Eq,
+    Formula,
+    Not,
+    Pred,
+    Quant,
+    Var,
+    close,
+    free_vars,
+    render,
+    signature,
+)
+from solvers.fol.logic import (
+    Entailment,
+    Equivalence,
+    InconsistentPremises,
+    entailment,
+    entails,
+    equivalence,
+    equivalent,
+)
+from solvers.fol.parse import FOLParseError, parse
+from solvers.fol.z3bridge import Z3Builder, to_smtlib
+
+__all__ = [
+    "BinOp", "Const", "Entailment", "Eq", "Equivalence", "FOLParseError", "Formula",
+    "InconsistentPremises", "Not", "Pred", "Quant", "Var", "Z3Builder", "close", "entailment",
+    "entails", "equivalence", "equivalent", "free_vars", "parse", "render", "signature",
+    "to_smtlib",
+]  # fmt: skip

@@ -1,0 +1,139 @@
+"""First-order formulas as small immutable values, and their FOLIO-style rendering."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Var:
+    name: str
+
+
+@dataclass(frozen=True)
+class Const:
+    name: str
+
+
+Term = Var | Const
+
+
+@dataclass(frozen=True)
+class Pred:
+    name: str
+    args: tuple[Term, ...] = ()
+
+
+@dataclass(frozen=True)
+class Eq:
+    left: Term
+    right: Term
+
+
+@dataclass(frozen=True)
+class Not:
+    body: Formula
+
+
+BINARY_OPS = ("and", "or", "xor", "implies", "iff")
+
+
+@dataclass(frozen=True)
+class BinOp:
+    op: str  # one of BINARY_OPS
+    left: Formula
+    right: Formula
+
+
+@dataclass(frozen=True)
+class Quant:
+    kind: str  # "forall" | "exists"
+    var: str
+    body: Formula
+
+
+Formula = Pred | Eq | Not | BinOp | Quant
+
+_SYMBOL = {"and": "∧", "or": "∨", "xor": "⊕", "implies": "→", "iff": "↔"}
+
+
+def _term(t: Term) -> str:
+    return t.name
+
+
+def render(f: Formula) -> str:
+    """FOLIO-style text; every binary connective is parenthesised, so parsing the text
+    gives the same formula back.
+
+    >>> render(Quant("forall", "x", BinOp("implies", Pred("Student", (Var("x"),)),
+    ...                                   Pred("Young", (Var("x"),)))))
+    '∀x (Student(x) → Young(x))'
+    """
+    if isinstance(f, Pred):
+        return f"{f.name}({', '.join(map(_term, f.args))})" if f.args else f.name
+    if isinstance(f, Eq):
+        return f"{_term(f.left)} = {_term(f.right)}"
+    if isinstance(f, Not):
+        inner = render(f.body)
+        return f"¬{inner}" if isinstance(f.body, (Pred, Not)) else f"¬({inner})"
+    if isinstance(f, BinOp):
+        return f"{_wrap(f.left)} {_SYMBOL[f.op]} {_wrap(f.right)}"
+    symbol = "∀" if f.kind == "forall" else "∃"
+    body = render(f.body)
+    return f"{symbol}{f.var} {body}" if isinstance(f.body, Quant) else f"{symbol}{f.var} ({body})"
+
+
+def _wrap(f: Formula) -> str:
+    return f"({render(f)})" if isinstance(f, (BinOp, Quant, Eq)) else render(f)
+
+
+def free_vars(f: Formula, bound: frozenset[str] = frozenset()) -> set[str]:
+    """Names of variables occurring free in f."""
+    if isinstance(f, Pred):
+        return {a.name for a in f.args if isinstance(a, Var) and a.name not in bound}
+    if isinstance(f, Eq):
+        return {t.name for t in (f.left, f.right) if isinstance(t, Var) and t.name not in bound}
+    if isinstance(f, Not):
+        return free_vars(f.body, bound)
+    if isinstance(f, BinOp):
+        return free_vars(f.left, bound) | free_vars(f.right, bound)
+    return free_vars(f.body, bound | {f.var})
+
+
+def close(f: Formula) -> Formula:
+    """Universally close the free variables of f (Prover9's reading of free variables)."""
+    for name in sorted(free_vars(f), reverse=True):
+        f = Quant("forall", name, f)
+    return f
+
+
+def conj(*parts: Formula) -> Formula:
+    """Left-nested conjunction of one or more formulas."""
+    out = parts[0]
+    for p in parts[1:]:
+        out = BinOp("and", out, p)
+    return out
+
+
+def signature(formulas: list[Formula]) -> tuple[dict[str, set[int]], set[str]]:
+    """(predicate name -> arities used, constant names) over the formulas."""
+    preds: dict[str, set[int]] = {}
+    consts: set[str] = set()
+
+    def walk(f: Formula) -> None:
+        if isinstance(f, Pred):
+            preds.setdefault(f.name, set()).add(len(f.args))
+            consts.update(a.name for a in f.args if isinstance(a, Const))
+        elif isinstance(f, Eq):
+            consts.update(t.name for t in (f.left, f.right) if isinstance(t, Const))
+        elif isinstance(f, Not):
+            walk(f.body)
+        elif isinstance(f, BinOp):
+            walk(f.left)
+            walk(f.right)
+        else:
+            walk(f.body)
+
+    for f in formulas:
+        walk(f)
+    return preds, consts

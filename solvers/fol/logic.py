@@ -1,0 +1,131 @@
+"""Entailment and equivalence of first-order formulas with z3, with counter-models in words.
+
+Every call builds its own z3 context and is bounded by `timeout_ms`; no subprocesses, no
+temporary files. First-order validity is undecidable: "gave up" is reported as such (None /
+`decided=False`), never guessed.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import z3
+
+from solvers.fol.ast import Formula, render
+from solvers.fol.z3bridge import Z3Builder
+
+DEFAULT_TIMEOUT_MS = 10_000
+MAX_SHOWN_OBJECTS = 6
+
+
+class InconsistentPremises(ValueError):
+    """The premises contradict each other, so every conclusion would follow."""
+
+
+@dataclass(frozen=True)
+class Entailment:
+    """`label` is 'True', 'False' or 'Unknown'. `decided` says whether the label is certified
+    (True/False by an unsat proof; Unknown by models of both the conclusion and its
+    negation) rather than the solver giving up."""
+
+    label: str
+    decided: bool
+    countermodel: str | None = None
+
+
+@dataclass(frozen=True)
+class Equivalence:
+    equivalent: bool | None
+    countermodel: str | None = None
+
+
+def _check(builder: Z3Builder, terms: list[z3.BoolRef], timeout_ms: int):
+    s = builder.solver(timeout_ms)
+    s.add(*terms)
+    result = s.check()
+    return result, (s.model() if result == z3.sat else None)
+
+
+def describe_model(builder: Z3Builder, model: z3.ModelRef) -> str:
+    """A model in plain words: its objects (named by the constants that denote them) and,
+    for each predicate, the objects or tuples it holds of."""
+    universe = list(model.get_universe(builder.sort) or [])
+    names: dict[str, list[str]] = {}
+    for cname, const in sorted(builder.consts.items()):
+        names.setdefault(str(model.eval(const, model_completion=True)), []).append(cname)
+    label = {}
+    for i, element in enumerate(universe):
+        label[str(element)] = " = ".join(names.get(str(element), [])) or f"object {i + 1}"
+    shown = universe[:MAX_SHOWN_OBJECTS]
+    parts = []
+    for (pname, arity), decl in sorted(builder.preds.items()):
+        if arity == 0:
+            value = z3.is_true(model.eval(decl(), model_completion=True))
+            parts.append(f"{pname} is {'true' if value else 'false'}")
+            continue
+        holds = []
+        for combo in itertools.product(shown, repeat=arity):
+            if z3.is_true(model.eval(decl(*combo), model_completion=True)):
+                names_ = [label[str(e)] for e in combo]
+                holds.append(names_[0] if arity == 1 else f"({', '.join(names_)})")
+        parts.append(f"{pname} holds of {', '.join(holds) if holds else 'nothing'}")
+    objects = ", ".join(label[str(e)] for e in shown)
+    more = "" if len(universe) <= MAX_SHOWN_OBJECTS else f" and {len(universe) - len(shown)} more"
+    count = max(1, len(universe))
+    return f"with {count} object{'s' * (count != 1)} ({objects or 'object 1'}{more}), where " + (
+        "; ".join(parts) if parts else "nothing else matters"
+    )
+
+
+def entailment(
+    premises: list[Formula], conclusion: Formula, timeout_ms: int = DEFAULT_TIMEOUT_MS
+) -> Entailment:
+    """Decide premises ⊨ conclusion (True), premises ⊨ ¬conclusion (False), or neither
+    (Unknown). Raises InconsistentPremises when the premises are unsatisfiable."""
+    b = Z3Builder()
+    ps = [b.formula(p) for p in premises]
+    c = b.formula(conclusion)
+    consistent, _ = _check(b, ps, timeout_ms)
+    if consistent == z3.unsat:
+        raise InconsistentPremises("the premises are contradictory")
+    with_neg, neg_model = _check(b, [*ps, z3.Not(c)], timeout_ms)
+    if with_neg == z3.unsat:
+        return Entailment("True", consistent == z3.sat)
+    with_pos, _ = _check(b, [*ps, c], timeout_ms)
+    if with_pos == z3.unsat:
+        return Entailment("False", consistent == z3.sat)
+    decided = with_neg == z3.sat and with_pos == z3.sat
+    shown = describe_model(b, neg_model) if neg_model is not None else None
+    return Entailment("Unknown", decided, shown)
+
+
+def entails(
+    premises: list[Formula], conclusion: Formula, timeout_ms: int = DEFAULT_TIMEOUT_MS
+) -> str:
+    """'True' if premises ⊨ conclusion, 'False' if premises ⊨ ¬conclusion, else 'Unknown'
+    (including when z3 gives up). Premises are checked for consistency first
+    (InconsistentPremises)."""
+    return entailment(premises, conclusion, timeout_ms).label
+
+
+def equivalence(a: Formula, b: Formula, timeout_ms: int = DEFAULT_TIMEOUT_MS) -> Equivalence:
+    """Whether a ⟺ b is valid; on False, a counter-model where one holds and the other
+    does not (CLOVER's counter-interpretation, in words)."""
+    builder = Z3Builder()
+    za, zb = builder.formula(a), builder.formula(b)
+    undecided = False
+    for first, second, left, right in ((za, zb, a, b), (zb, za, b, a)):
+        result, model = _check(builder, [first, z3.Not(second)], timeout_ms)
+        if result == z3.sat:
+            words = describe_model(builder, model)
+            return Equivalence(
+                False, f"{words}: here {render(left)} is true but {render(right)} is false"
+            )
+        undecided |= result != z3.unsat
+    return Equivalence(None if undecided else True)
+
+
+def equivalent(a: Formula, b: Formula, timeout_ms: int = DEFAULT_TIMEOUT_MS) -> bool | None:
+    """True / False, or None when the solver gave up within the timeout."""
+    return equivalence(a, b, timeout_ms).equivalent

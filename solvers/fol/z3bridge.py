@@ -1,0 +1,102 @@
+"""Formulas to z3 over one uninterpreted sort, and to SMT-LIB2 text.
+
+Each `Z3Builder` owns its own z3 Context, so separate calls never share solver state and
+are safe from many threads. Symbol names are made SMT-LIB-safe (ASCII, unique); a predicate
+used with two arities becomes two symbols.
+"""
+
+from __future__ import annotations
+
+import re
+
+import z3
+
+from solvers.fol.ast import BinOp, Eq, Formula, Not, Pred, Term, Var, close
+
+
+def _safe(name: str) -> str:
+    cleaned = re.sub(r"[^A-Za-z0-9_]", "_", name)
+    return cleaned if cleaned[:1].isalpha() else f"s_{cleaned}"
+
+
+class Z3Builder:
+    """Translate formulas into one fresh z3 context."""
+
+    def __init__(self) -> None:
+        self.ctx = z3.Context()
+        self.sort = z3.DeclareSort("Obj", self.ctx)
+        self.preds: dict[tuple[str, int], z3.FuncDeclRef] = {}
+        self.consts: dict[str, z3.ExprRef] = {}
+        self._used: set[str] = set()
+
+    def _fresh(self, name: str) -> str:
+        base = candidate = _safe(name)
+        k = 2
+        while candidate in self._used:
+            candidate = f"{base}_{k}"
+            k += 1
+        self._used.add(candidate)
+        return candidate
+
+    def pred(self, name: str, arity: int) -> z3.FuncDeclRef:
+        key = (name, arity)
+        if key not in self.preds:
+            symbol = self._fresh(name)
+            self.preds[key] = z3.Function(symbol, *([self.sort] * arity), z3.BoolSort(self.ctx))
+        return self.preds[key]
+
+    def const(self, name: str) -> z3.ExprRef:
+        if name not in self.consts:
+            self.consts[name] = z3.Const(self._fresh(name), self.sort)
+        return self.consts[name]
+
+    def term(self, t: Term, env: dict[str, z3.ExprRef]) -> z3.ExprRef:
+        if isinstance(t, Var):
+            return env[t.name]
+        return self.const(t.name)
+
+    def formula(self, f: Formula, env: dict[str, z3.ExprRef] | None = None) -> z3.BoolRef:
+        """The z3 term of f (free variables are closed universally first)."""
+        if env is None:
+            f, env = close(f), {}
+        if isinstance(f, Pred):
+            decl = self.pred(f.name, len(f.args))
+            return decl(*[self.term(a, env) for a in f.args]) if f.args else decl()
+        if isinstance(f, Eq):
+            return self.term(f.left, env) == self.term(f.right, env)
+        if isinstance(f, Not):
+            return z3.Not(self.formula(f.body, env), self.ctx)
+        if isinstance(f, BinOp):
+            a, b = self.formula(f.left, env), self.formula(f.right, env)
+            if f.op == "and":
+                return z3.And(a, b)
+            if f.op == "or":
+                return z3.Or(a, b)
+            if f.op == "xor":
+                return z3.Xor(a, b)
+            if f.op == "implies":
+                return z3.Implies(a, b)
+            return a == b
+        bound = z3.Const(f"{f.var}!{len(env)}", self.sort)
+        body = self.formula(f.body, {**env, f.var: bound})
+        return z3.ForAll([bound], body) if f.kind == "forall" else z3.Exists([bound], body)
+
+    def solver(self, timeout_ms: int) -> z3.Solver:
+        s = z3.Solver(ctx=self.ctx)
+        s.set("timeout", int(timeout_ms))
+        return s
+
+
+def to_smtlib(premises: list[Formula], query: Formula | None = None) -> tuple[str, str | None]:
+    """(SMT-LIB2 script: sort and symbol declarations + one assert per premise, the query
+    as an SMT-LIB2 term or None)."""
+    b = Z3Builder()
+    asserted = [b.formula(p) for p in premises]
+    query_term = b.formula(query) if query is not None else None
+    lines = ["(declare-sort Obj 0)"]
+    for name in sorted(b.consts):
+        lines.append(f"(declare-fun {b.consts[name].sexpr()} () Obj)")
+    for (_, arity), decl in sorted(b.preds.items()):
+        lines.append(f"(declare-fun {decl.name()} ({' '.join(['Obj'] * arity)}) Bool)")
+    lines += [f"(assert {a.sexpr()})" for a in asserted]
+    return "\n".join(lines) + "\n", (query_term.sexpr() if query_term is not None else None)
