@@ -15,6 +15,7 @@ from importlib import resources
 from lark import Lark, Token, Transformer
 from lark.exceptions import LarkError, UnexpectedInput
 
+from solvers.larkerrors import describe
 from solvers.sat import CNF
 
 GRAMMARS = ("rules", "relative")
@@ -97,29 +98,18 @@ class _ToLiterals(Transformer):
         return items
 
 
-def _describe(exc: UnexpectedInput, text: str) -> str:
-    """'line L, column C: unexpected 'then'; expected one of: ',' 'and'' for a parse error."""
-    got = getattr(exc, "token", None)
-    if got is None:
-        pos = getattr(exc, "pos_in_stream", None)
-        got = text[pos:].split(maxsplit=1)[0] if isinstance(pos, int) and text[pos:].strip() else ""
-    expected = sorted(getattr(exc, "expected", None) or getattr(exc, "allowed", None) or [])
-    names = {
-        "COMMA": "','",
-        "DOT": "'.'",
-        "AND": "'and'",
-        "THEN": "'then'",
-        "IF": "'If'",
-        "WHO": "'who'",
-        "QUANT": "'Everyone' or 'Nobody'",
-        "FACT": "a fact like 'Alan is big'",
-        "TRAIT": "a trait like 'is big'",
-        "$END": "end of text",
-    }
-    wanted = ", ".join(names.get(e, e) for e in expected)
-    where = f"line {exc.line}, column {exc.column}"
-    shown = repr(str(got)) if str(got) else "end of text"
-    return f"{where}: unexpected {shown}" + (f"; expected one of: {wanted}" if wanted else "")
+_NAMES = {
+    "COMMA": "','",
+    "DOT": "'.'",
+    "AND": "'and'",
+    "THEN": "'then'",
+    "IF": "'If'",
+    "WHO": "'who'",
+    "QUANT": "'Everyone' or 'Nobody'",
+    "FACT": "a fact like 'Alan is big'",
+    "TRAIT": "a trait like 'is big'",
+    "$END": "end of text",
+}
 
 
 def parse_cnf(text: str, atoms: list[str], grammar: str) -> CNF:
@@ -133,7 +123,7 @@ def parse_cnf(text: str, atoms: list[str], grammar: str) -> CNF:
     try:
         tree = _parser().parse(text, start=grammar)
     except UnexpectedInput as exc:
-        raise EnglishParseError(_describe(exc, text)) from None
+        raise EnglishParseError(describe(exc, text, _NAMES)) from None
     except LarkError as exc:
         raise EnglishParseError(str(exc).strip().splitlines()[0]) from None
     number = {atom: i + 1 for i, atom in enumerate(atoms)}
