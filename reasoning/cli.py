@@ -115,8 +115,8 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
     def counted():
         for inst in iter_generate_grid(family.name, args.n, args.seed, sweep):
-            if family.labels:
-                labels[str(inst.answer)] += 1
+            if family.labels and isinstance(inst.answer, str) and inst.answer in family.labels:
+                labels[inst.answer] += 1
             yield inst
 
     digest = write_jsonl(_progress(counted(), total, f"generate {family.name}", args.quiet), out)

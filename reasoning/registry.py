@@ -11,6 +11,7 @@ import importlib
 from reasoning.core import Family, UnknownFamilyError
 
 _FAMILIES: dict[str, str] = {
+    "fol": "generators.fol",
     "nlsat": "generators.nlsat",
     "pbe": "generators.pbe",
 }

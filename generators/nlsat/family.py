@@ -245,6 +245,7 @@ FAMILY = Family(
     generate=generate,
     verify=verify,
     recheck=recheck,
+    oracle=lambda inst: f"Answer: {inst.answer}",
     labels=LABELS,
     version=VERSION,
 )

@@ -267,6 +267,11 @@ FAMILY = Family(
     generate=generate,
     verify=verify,
     recheck=recheck,
+    oracle=lambda inst: (
+        "```\n"
+        + "\n".join(f"replace({json.dumps(a)}, {json.dumps(b)})" for a, b in inst.answer)
+        + "\n```"
+    ),
     labels=None,
     version=VERSION,
 )

@@ -32,6 +32,8 @@ class Family:
     model's text; `recheck(instance)` re-derives the gold label by a second, independent
     solver path and returns the list of disagreements (empty when the label holds).
     `labels` lists the closed answer set (None for open answers) used for label balance.
+    `oracle(instance)` writes the gold answer as a response the verifier accepts (used by
+    tests, demonstrations and the verifier loop).
     """
 
     name: str
@@ -40,6 +42,7 @@ class Family:
     generate: Callable[[Any, int, int], Iterator[Instance]]
     verify: Callable[[Instance, str], Verdict]
     recheck: Callable[[Instance], list[str]]
+    oracle: Callable[[Instance], str]
     labels: tuple[str, ...] | None = None
     version: str = "1"
 

@@ -23,6 +23,8 @@ from solvers.fol.logic import (
     entails,
     equivalence,
     equivalent,
+    label_many,
+    label_smtlib,
 )
 from solvers.fol.parse import FOLParseError, parse
 from solvers.fol.z3bridge import Z3Builder, to_smtlib
@@ -30,6 +32,6 @@ from solvers.fol.z3bridge import Z3Builder, to_smtlib
 __all__ = [
     "BinOp", "Const", "Entailment", "Eq", "Equivalence", "FOLParseError", "Formula",
     "InconsistentPremises", "Not", "Pred", "Quant", "Var", "Z3Builder", "close", "entailment",
-    "entails", "equivalence", "equivalent", "free_vars", "parse", "render", "signature",
-    "to_smtlib",
+    "entails", "equivalence", "equivalent", "free_vars", "label_many", "label_smtlib", "parse",
+    "render", "signature", "to_smtlib",
 ]  # fmt: skip

@@ -129,3 +129,61 @@ def equivalence(a: Formula, b: Formula, timeout_ms: int = DEFAULT_TIMEOUT_MS) ->
 def equivalent(a: Formula, b: Formula, timeout_ms: int = DEFAULT_TIMEOUT_MS) -> bool | None:
     """True / False, or None when the solver gave up within the timeout."""
     return equivalence(a, b, timeout_ms).equivalent
+
+
+def label_many(
+    premises: list[Formula], conclusions: list[Formula], timeout_ms: int = DEFAULT_TIMEOUT_MS
+) -> list[Entailment]:
+    """`entailment` of many conclusions against the same premises, reusing one context and
+    one solver (push/pop), so the premises are translated and asserted once.
+
+    Raises InconsistentPremises when the premises are unsatisfiable.
+    """
+    b = Z3Builder()
+    s = b.solver(timeout_ms)
+    s.add(*[b.formula(p) for p in premises])
+    base = s.check()
+    if base == z3.unsat:
+        raise InconsistentPremises("the premises are contradictory")
+    out = []
+    for conclusion in conclusions:
+        c = b.formula(conclusion)
+        results = []
+        for goal in (z3.Not(c), c):
+            s.push()
+            s.add(goal)
+            results.append(s.check())
+            s.pop()
+        neg, pos = results
+        if neg == z3.unsat:
+            out.append(Entailment("True", base == z3.sat))
+        elif pos == z3.unsat:
+            out.append(Entailment("False", base == z3.sat))
+        else:
+            out.append(Entailment("Unknown", neg == z3.sat and pos == z3.sat))
+    return out
+
+
+def label_smtlib(script: str, query: str, timeout_ms: int = DEFAULT_TIMEOUT_MS) -> str | None:
+    """The entailment label of an SMT-LIB2 script (declarations + asserted premises) and a
+    query term, read by z3's own SMT-LIB2 parser in a fresh context — a path independent of
+    our formula translation. None if z3 gives up; ValueError if the text does not parse."""
+    ctx = z3.Context()
+    try:
+        premises = z3.parse_smt2_string(script, ctx=ctx)
+        goal = z3.parse_smt2_string(f"{script}\n(assert {query})", ctx=ctx)[-1]
+    except z3.Z3Exception as exc:
+        raise ValueError(f"z3 cannot read the SMT-LIB2 text: {exc}") from None
+    verdicts = []
+    for extra in (z3.Not(goal, ctx), goal):
+        s = z3.Solver(ctx=ctx)
+        s.set("timeout", int(timeout_ms))
+        s.add(*premises, extra)
+        verdicts.append(s.check())
+    if verdicts[0] == z3.unsat:
+        return "True"
+    if verdicts[1] == z3.unsat:
+        return "False"
+    if verdicts == [z3.sat, z3.sat]:
+        return "Unknown"
+    return None

@@ -1,0 +1,72 @@
+"""Checking a model's FOL translations: parse strictly, keep to the prompt's vocabulary,
+then prove equivalence to gold (feedback: the parse error, the unknown symbol, or a
+counter-model in words)."""
+
+from __future__ import annotations
+
+import re
+
+from reasoning.core import Instance, Verdict
+from solvers.fol import FOLParseError, Formula, equivalence, parse, render, signature
+
+_FENCE = re.compile(r"```[^\n`]*\n(.*?)```", re.DOTALL)
+_NUMBERED = re.compile(r"^\s*(\d+)\s*[.):]\s*(.+?)\s*$", re.MULTILINE)
+_PREFIX = re.compile(r"^\s*(?:FOL|Formula|Answer)\s*:\s*", re.IGNORECASE)
+TIMEOUT_MS = 5_000
+
+
+def _candidates(response: str, count: int) -> dict[int, str]:
+    blocks = _FENCE.findall(response)
+    text = blocks[-1] if blocks else response
+    found = {int(n): body.strip("` ") for n, body in _NUMBERED.findall(text)}
+    if not found and count == 1:
+        lines = [ln for ln in text.strip().splitlines() if ln.strip()]
+        if lines:
+            found = {1: _PREFIX.sub("", lines[-1]).strip("` ")}
+    return found
+
+
+def _vocabulary_problem(formula: Formula, instance: Instance) -> str | None:
+    symbols = instance.meta.get("symbols") or {}
+    allowed_preds = set(symbols.get("predicates", []))
+    allowed_consts = set(symbols.get("constants", []))
+    preds, consts = signature([formula])
+    for name, arities in sorted(preds.items()):
+        for arity in sorted(arities):
+            if f"{name}/{arity}" not in allowed_preds:
+                return f"{name}/{arity} is not in the vocabulary"
+    unknown = sorted(consts - allowed_consts)
+    return f"constant {unknown[0]!r} is not in the vocabulary" if unknown else None
+
+
+def verify_translation(instance: Instance, response: str) -> Verdict:
+    gold = [parse(g) for g in instance.answer]
+    found = _candidates(response, len(gold))
+    results: list[str | None] = []
+    problems: list[str] = []
+    for i, target in enumerate(gold, 1):
+        if i not in found:
+            results.append(None)
+            problems.append(f"sentence {i}: no formula found (number the lines '1. …')")
+            continue
+        try:
+            formula = parse(found[i])
+        except FOLParseError as exc:
+            results.append(None)
+            problems.append(f"sentence {i}: {exc}")
+            continue
+        results.append(render(formula))
+        issue = _vocabulary_problem(formula, instance)
+        if issue:
+            problems.append(f"sentence {i}: {issue}")
+            continue
+        check = equivalence(target, formula, TIMEOUT_MS)
+        if check.equivalent is None:
+            problems.append(f"sentence {i}: the solver could not decide equivalence in time")
+        elif not check.equivalent:
+            problems.append(f"sentence {i}: not equivalent to the sentence; {check.countermodel}")
+    right = len(gold) - len(problems)
+    parsed = {"formulas": results}
+    if not problems:
+        return Verdict(True, 1.0, parsed, f"correct: all {len(gold)} translations are equivalent")
+    return Verdict(False, right / len(gold), parsed, problems[0])
