@@ -21,6 +21,7 @@ from reasoning.api import iter_generate_grid, recheck
 from reasoning.core import ConfigError, ReasoningError, knob_table, read_jsonl, write_jsonl
 from reasoning.core.io import read_manifest, sha256_file, write_manifest
 from reasoning.core.knobs import parse_knob_value
+from reasoning.demos import build_demos, rank_weaknesses
 from reasoning.export import FORMATS, write_parquet
 from reasoning.registry import family_names, get_family
 from reasoning.scoring import format_table, read_responses, score_all
@@ -66,6 +67,7 @@ def cmd_families(args: argparse.Namespace) -> int:
                 "summary": fam.summary,
                 "labels": list(fam.labels or []),
                 "knobs": knobs,
+                "catalogue": {title: list(values) for title, values in fam.catalogue},
             }
         )
     if args.json:
@@ -76,10 +78,10 @@ def cmd_families(args: argparse.Namespace) -> int:
         if entry["labels"]:
             print(f"  labels: {', '.join(entry['labels'])}")
         for k in entry["knobs"]:
-            print(
-                f"  {k['name']:<12} {k['type']:<6} default={k['default']!s:<8} "
-                f"allowed={k['allowed']:<20} {k['help']}"
-            )
+            print(f"  {k['name']:<15} {k['type']:<5} default={k['default']!s:<9} {k['help']}")
+            print(f"  {'':<15} {'':<5} allowed: {k['allowed']}")
+        for title, values in entry["catalogue"].items():
+            print(f"  {title}: {', '.join(values)}")
         print()
     return 0
 
@@ -194,6 +196,23 @@ def _verdicts_path(responses: Path) -> Path:
     return responses.with_name(responses.stem + ".verdicts.jsonl")
 
 
+# ---------------------------------------------------------------- demos
+def cmd_demos(args: argparse.Namespace) -> int:
+    get_family(args.family)
+    weaknesses = rank_weaknesses(args.source)
+    demos = build_demos(args.family, weaknesses, args.k, args.seed)
+    out = Path(args.output)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("w", encoding="utf-8") as handle:
+        for demo in demos:
+            handle.write(json.dumps(demo, ensure_ascii=False, sort_keys=True) + "\n")
+    print(f"{'rule':<36} {'failed':>6} {'of':>4} {'rate':>6}")
+    for w in weaknesses[: max(args.k, 5)]:
+        print(f"{w.rule:<36} {w.failures:>6} {w.total:>4} {w.failure_rate:>6.2f}")
+    print(f"wrote {len(demos)} demonstrations to {out}")
+    return 0
+
+
 # ---------------------------------------------------------------- parser
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -241,6 +260,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("responses", help='responses JSONL: {"id": ..., "response": "..."} per line')
     p.add_argument("-o", "--output", help="verdicts JSONL (default: beside RESPONSES)")
     p.set_defaults(func=cmd_score)
+
+    p = sub.add_parser("demos", help="worked demonstrations for the rules a model fails most")
+    p.add_argument("family", help="family whose items carry a rule (logicasker)")
+    p.add_argument(
+        "--from",
+        dest="source",
+        required=True,
+        metavar="VERDICTS.jsonl",
+        help="verdicts written by `reasoning score`",
+    )
+    p.add_argument("-k", type=int, default=8, help="number of demonstrations (default 8)")
+    p.add_argument("--seed", type=int, default=10_000, help="seed for the fresh demo items")
+    p.add_argument("-o", "--output", required=True, help="demonstrations JSONL")
+    p.set_defaults(func=cmd_demos)
     return parser
 
 

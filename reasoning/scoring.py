@@ -17,6 +17,8 @@ from reasoning.api import verify
 from reasoning.core import DataError, Instance, Verdict
 from reasoning.core.io import iter_json_lines
 
+TAGS = ("rule", "kind", "logic", "task", "grammar")  # meta fields copied into verdicts
+
 
 def read_responses(path: str | os.PathLike[str]) -> dict[str, str]:
     """id -> response text from a responses JSONL file; DataError on malformed lines."""
@@ -82,7 +84,8 @@ def score_all(
             verdict = verify(inst, responses[inst.id])
         else:
             verdict = Verdict.unparsed("no response for this id")
-        records.append({"id": inst.id, "family": inst.family, **verdict.to_dict()})
+        tags = {k: inst.meta[k] for k in TAGS if isinstance(inst.meta.get(k), str)}
+        records.append({"id": inst.id, "family": inst.family, "tags": tags, **verdict.to_dict()})
         key = " ".join([inst.family] + [f"{k}={inst.hardness.get(k)}" for k in ladder])
         groups["overall"].append((verdict, answered))
         groups[key].append((verdict, answered))

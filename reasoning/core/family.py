@@ -45,6 +45,7 @@ class Family:
     oracle: Callable[[Instance], str]
     labels: tuple[str, ...] | None = None
     version: str = "1"
+    catalogue: tuple[tuple[str, tuple[str, ...]], ...] = ()  # e.g. (("rules", names),)
 
 
 def _digest(family: str, knobs: dict[str, Any], seed: int, index: int) -> bytes:

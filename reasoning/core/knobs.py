@@ -42,6 +42,8 @@ class KnobInfo:
             return " | ".join(self.spec.choices)
         if self.type is bool:
             return "true | false"
+        if self.type is str:
+            return "text (see the description)"
         low = "-inf" if self.spec.low is None else _fmt(self.spec.low)
         high = "inf" if self.spec.high is None else _fmt(self.spec.high)
         return f"{low}..{high}"

@@ -1,0 +1,191 @@
+"""Building an argument at the level of slots (0-ary placeholder atoms S1, S2, …): rule
+schemas are instantiated with slots, chained by matching a rule's premise against the
+previous conclusion, then realised as propositional atoms or as predicate logic."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+from generators.logicasker.rules import PREDICATE, Rule
+from solvers.fol import BinOp, Const, Formula, Not, Pred, Quant, Var, render
+
+METAVARS = ("P", "Q", "R", "S")
+
+
+@dataclass
+class Slots:
+    """Hands out fresh slot atoms, each wrapped in 0..negation_depth negations."""
+
+    rng: random.Random
+    negation_depth: int
+    count: int = 0
+
+    def fresh(self) -> Formula:
+        self.count += 1
+        f: Formula = Pred(f"S{self.count}", ())
+        for _ in range(self.rng.randint(0, self.negation_depth)):
+            f = Not(f)
+        return f
+
+
+def substitute(f: Formula, binding: dict[str, Formula]) -> Formula:
+    if isinstance(f, Pred) and not f.args and f.name in binding:
+        return binding[f.name]
+    if isinstance(f, Not):
+        return Not(substitute(f.body, binding))
+    if isinstance(f, BinOp):
+        return BinOp(f.op, substitute(f.left, binding), substitute(f.right, binding))
+    if isinstance(f, Quant):
+        return Quant(f.kind, f.var, substitute(f.body, binding))
+    return f
+
+
+def match(pattern: Formula, f: Formula, binding: dict[str, Formula]) -> dict | None:
+    """Extend `binding` so that the schema `pattern` becomes f, or None."""
+    if isinstance(pattern, Pred) and not pattern.args and pattern.name in METAVARS:
+        if pattern.name in binding:
+            return binding if binding[pattern.name] == f else None
+        return {**binding, pattern.name: f}
+    if isinstance(pattern, Not) and isinstance(f, Not):
+        return match(pattern.body, f.body, binding)
+    if isinstance(pattern, BinOp) and isinstance(f, BinOp) and pattern.op == f.op:
+        inner = match(pattern.left, f.left, binding)
+        return None if inner is None else match(pattern.right, f.right, inner)
+    return None
+
+
+@dataclass
+class Step:
+    rule: str
+    stated: list[Formula]  # premises the reader sees
+    used: list[Formula]  # all premises of the step (including the derived one)
+    conclusion: Formula
+
+
+@dataclass
+class Argument:
+    steps: list[Step] = field(default_factory=list)
+
+    @property
+    def premises(self) -> list[Formula]:
+        return [p for s in self.steps for p in s.stated]
+
+    @property
+    def conclusion(self) -> Formula:
+        return self.steps[-1].conclusion
+
+
+def apply_rule(
+    rule: Rule, rng: random.Random, slots: Slots, previous: Formula | None
+) -> Step | None:
+    """One step of `rule`, fed by `previous` (None for a first step). None if no premise of
+    any variant matches `previous`."""
+    variants = list(rule.variants)
+    rng.shuffle(variants)
+    for premises, conclusion in variants:
+        metas = sorted({m for p in (*premises, conclusion) for m in _metas(p)})
+        if previous is None:
+            binding = {m: slots.fresh() for m in metas}
+            inst = [substitute(p, binding) for p in premises]
+            return Step(rule.name, inst, inst, substitute(conclusion, binding))
+        order = list(range(len(premises)))
+        rng.shuffle(order)
+        for j in order:
+            binding = match(premises[j], previous, {})
+            if binding is None:
+                continue
+            binding.update({m: slots.fresh() for m in metas if m not in binding})
+            inst = [substitute(p, binding) for p in premises]
+            stated = inst[:j] + inst[j + 1 :]
+            return Step(rule.name, stated, inst, substitute(conclusion, binding))
+    return None
+
+
+def _metas(f: Formula) -> set[str]:
+    if isinstance(f, Pred):
+        return {f.name} if not f.args and f.name in METAVARS else set()
+    if isinstance(f, Not):
+        return _metas(f.body)
+    if isinstance(f, BinOp):
+        return _metas(f.left) | _metas(f.right)
+    if isinstance(f, Quant):
+        return _metas(f.body)
+    return set()
+
+
+# ---------------------------------------------------------------- realisation
+def realise_predicate_schema(f: Formula, preds: dict[str, str], const: str) -> Formula:
+    """A predicate schema (unary metavariables P(x), constant a) with real names."""
+    if isinstance(f, Pred):
+        args = tuple(Const(const) if isinstance(a, Const) and a.name == "a" else a for a in f.args)
+        return Pred(preds.get(f.name, f.name), args)
+    if isinstance(f, Not):
+        return Not(realise_predicate_schema(f.body, preds, const))
+    if isinstance(f, BinOp):
+        left = realise_predicate_schema(f.left, preds, const)
+        return BinOp(f.op, left, realise_predicate_schema(f.right, preds, const))
+    if isinstance(f, Quant):
+        return Quant(f.kind, f.var, realise_predicate_schema(f.body, preds, const))
+    return f
+
+
+def slots_of(f: Formula) -> set[str]:
+    return {n for n in _atom_names(f) if n.startswith("S")}
+
+
+def _atom_names(f: Formula) -> set[str]:
+    if isinstance(f, Pred):
+        return {f.name}
+    if isinstance(f, Not):
+        return _atom_names(f.body)
+    if isinstance(f, BinOp):
+        return _atom_names(f.left) | _atom_names(f.right)
+    if isinstance(f, Quant):
+        return _atom_names(f.body)
+    return set()
+
+
+def lift(f: Formula, preds: dict[str, str], term) -> Formula:
+    """Replace each slot atom S_k by the unary atom preds[S_k](term)."""
+    if isinstance(f, Pred) and not f.args and f.name in preds:
+        return Pred(preds[f.name], (term,))
+    if isinstance(f, Not):
+        return Not(lift(f.body, preds, term))
+    if isinstance(f, BinOp):
+        return BinOp(f.op, lift(f.left, preds, term), lift(f.right, preds, term))
+    return f
+
+
+def is_literal(f: Formula) -> bool:
+    return isinstance(f, Pred) or (isinstance(f, Not) and is_literal(f.body))
+
+
+def to_predicate(
+    f: Formula, preds: dict[str, str], const: str, universal: bool | None = None
+) -> Formula:
+    """Predicate-logic form of a slot formula or a predicate schema.
+
+    Slot formulas: a literal becomes a fact about `const`; a compound becomes a ∀x rule
+    (or a fact-level formula about `const` when `universal` is False). Valid whenever the
+    propositional argument is: instantiate every ∀x rule at `const`.
+    Predicate schemas (P(x), constant a): realised with `preds` and `const`.
+    """
+    if not slots_of(f):
+        return realise_predicate_schema(f, preds, const)
+    if universal is None:
+        universal = not is_literal(f)
+    if universal:
+        return Quant("forall", "x", lift(f, preds, Var("x")))
+    return lift(f, preds, Const(const))
+
+
+def proof_lines(arg: Argument) -> list[str]:
+    return [
+        f"{s.rule}: {'; '.join(render(p) for p in s.used)} ⊢ {render(s.conclusion)}"
+        for s in arg.steps
+    ]
+
+
+def is_predicate_only(rule: Rule) -> bool:
+    return rule.logic == PREDICATE and not rule.chainable

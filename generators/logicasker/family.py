@@ -1,0 +1,339 @@
+"""LogicAsker: atomic rules of propositional and predicate logic, and fallacies, as
+yes/no questions whose labels z3 certifies (and python-sat re-checks for propositional
+items). Premises are always checked satisfiable: no vacuous items."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from generators.fol.lexicon import ADJECTIVES, NOUNS, Unary
+from generators.logicasker.chains import (
+    Argument,
+    Slots,
+    apply_rule,
+    is_literal,
+    proof_lines,
+    slots_of,
+    to_predicate,
+)
+from generators.logicasker.english import Vocabulary, sentence
+from generators.logicasker.recheck import recheck
+from generators.logicasker.rules import (
+    EQUIVALENCE,
+    FALLACY,
+    INFERENCE,
+    PREDICATE,
+    PROPOSITIONAL,
+    RULES,
+    Rule,
+)
+from generators.vocab import PEOPLE
+from reasoning.core import (
+    ConfigError,
+    Family,
+    GenerationError,
+    Instance,
+    Verdict,
+    answer_hint,
+    check_knobs,
+    extract_choice,
+    instance_id,
+    item_rng,
+    knob,
+    knob_values,
+    wants_yes,
+)
+from solvers.fol import (
+    BinOp,
+    Formula,
+    InconsistentPremises,
+    Not,
+    Pred,
+    entailment,
+    render,
+    to_smtlib,
+)
+
+NAME = "logicasker"
+VERSION = "1"
+LABELS = ("yes", "no")
+KINDS = ("inference", "contradiction", "unrelated", "fallacy")
+MAX_ATTEMPTS = 200
+
+
+@dataclass(frozen=True)
+class Config:
+    rule: str = knob("all", "'all', one rule name, or a comma-separated list (see the rule list)")
+    kind: str = knob("all", "case kind; 'all' mixes them to meet `balance`",
+                     choices=("all", *KINDS))  # fmt: skip
+    logic: str = knob("both", "propositional, predicate, or both (alternating by item)",
+                      choices=("propositional", "predicate", "both"))  # fmt: skip
+    steps: int = knob(1, "rule applications chained before the question", low=1, high=10)
+    distractors: int = knob(0, "irrelevant premises added", low=0, high=20)
+    negation_depth: int = knob(0, "max negations wrapped around each fresh atom", low=0, high=3)
+    vocab: int = knob(0, "vocabulary seed (0: fresh names and predicates per item)", low=0,
+                      high=10**9)  # fmt: skip
+    balance: float = knob(
+        0.5,
+        "share of 'yes' items when kind=all (a selection of fallacies only is all 'no')",
+        low=0.0,
+        high=1.0,
+    )
+
+    def validate(self) -> None:
+        check_knobs(self)
+        logics = self.logics()
+        if not logics:
+            raise ConfigError(
+                f"knob rule={self.rule!r} has no rule usable with logic={self.logic} and "
+                f"steps={self.steps} (quantifier rules need steps=1)"
+            )
+        for logic in logics:
+            kinds = _kinds(self.pool(logic))
+            if self.kind != "all" and self.kind not in kinds:
+                raise ConfigError(f"knob kind={self.kind!r} impossible with rule={self.rule!r}")
+
+    def pool(self, logic: str) -> list[Rule]:
+        """The selected rules usable in `logic` at this chain length."""
+        return [r for r in self.rules() if _usable(r, logic, self.steps)]
+
+    def rules(self) -> list[Rule]:
+        if self.rule.strip() == "all":
+            return list(RULES.values())
+        names = [n.strip() for n in self.rule.split(",") if n.strip()]
+        unknown = [n for n in names if n not in RULES]
+        if unknown or not names:
+            raise ConfigError(
+                f"knob rule: unknown rule(s) {', '.join(unknown) or '(none given)'}; "
+                f"allowed: all, {', '.join(RULES)}"
+            )
+        return [RULES[n] for n in names]
+
+    def logics(self) -> list[str]:
+        """The logics items alternate between: those where some selected rule is usable."""
+        wanted = [PROPOSITIONAL, PREDICATE] if self.logic == "both" else [self.logic]
+        return [logic for logic in wanted if self.pool(logic)]
+
+
+def _usable(rule: Rule, logic: str, steps: int) -> bool:
+    if logic == PROPOSITIONAL:
+        return rule.logic == PROPOSITIONAL
+    if rule.logic == PROPOSITIONAL:  # only fallacies lift; valid rules lift as universal_*
+        return rule.category == FALLACY
+    return rule.chainable or steps == 1
+
+
+def _kinds(pool: list[Rule]) -> list[str]:
+    kinds = []
+    if any(r.category in (INFERENCE, EQUIVALENCE) for r in pool):
+        kinds += ["inference", "contradiction", "unrelated"]
+    if any(r.category == FALLACY for r in pool):
+        kinds.append("fallacy")
+    return kinds
+
+
+def _case(config: Config, pool: list[Rule], index: int, rng: random.Random) -> str:
+    kinds = _kinds(pool)
+    if config.kind != "all":
+        return config.kind
+    if "inference" in kinds and wants_yes(index, config.balance):
+        return "inference"
+    return rng.choice([k for k in kinds if k != "inference"])
+
+
+def _build(rng, config, pool, case, logic) -> tuple[Argument, Rule, Slots]:
+    """The slot-level argument: the target rule on fresh slots, then steps-1 helper rules
+    each consuming the previous conclusion (modus ponens can always consume it)."""
+    slots = Slots(rng, config.negation_depth)
+    category = (FALLACY,) if case == "fallacy" else (INFERENCE, EQUIVALENCE)
+    target = rng.choice([r for r in pool if r.category in category])
+    step = apply_rule(target, rng, slots, None)
+    assert step is not None
+    arg = Argument([step])
+    helpers = [r for r in RULES.values() if r.chainable and r.category == INFERENCE
+               and r.logic == PROPOSITIONAL]  # fmt: skip
+    for _ in range(config.steps - 1):
+        nxt = None
+        for _ in range(20):
+            nxt = apply_rule(rng.choice(helpers), rng, slots, arg.conclusion)
+            if nxt is not None:
+                break
+        if nxt is None:
+            nxt = apply_rule(RULES["modus_ponens"], rng, slots, arg.conclusion)
+        arg.steps.append(nxt)
+    return arg, target, slots
+
+
+def _distractor(rng: random.Random, slots: Slots) -> Formula:
+    a, b = slots.fresh(), slots.fresh()
+    return rng.choice([a, Not(a), BinOp("implies", a, b), BinOp("or", a, b), BinOp("and", a, b)])
+
+
+def _realise(premises, conclusion, universal_conclusion, rng, config, logic):
+    """Slot formulas / schemas -> real atoms and the English vocabulary."""
+    names_used = sorted({n for f in (*premises, conclusion) for n in slots_of(f)},
+                        key=lambda s: int(s[1:]))  # fmt: skip
+    source = random.Random(f"logicasker-vocab-{config.vocab}") if config.vocab else rng
+    pool = [Unary(w.capitalize(), True, w) for w in NOUNS]
+    pool += [Unary(w.capitalize(), False, w) for w in ADJECTIVES]
+    people = source.sample(PEOPLE, 3)
+    names = {p.lower(): p for p in people}
+    if logic == PROPOSITIONAL:
+        words = source.sample(pool, min(len(pool), max(2, len(names_used))))
+        grid = [(p.lower(), w) for p in people for w in words]
+        chosen = rng.sample(grid, len(names_used))
+        atoms = {s: Pred(f"{w.pred}_{c}", ()) for s, (c, w) in zip(names_used, chosen, strict=True)}
+        vocab = Vocabulary({w.pred: w.is_() for w in words}, names,
+                           {f"{w.pred}_{c}": (c, w.pred) for c, w in chosen})  # fmt: skip
+        return [_rename(p, atoms) for p in premises], _rename(conclusion, atoms), vocab
+    words = source.sample(pool, min(len(pool), len(names_used) + 4))
+    preds = dict(zip(["P", "Q", "R", "S"], [w.pred for w in words[:4]], strict=True))
+    preds.update({s: w.pred for s, w in zip(names_used, words[4:], strict=True)})
+    const = people[0].lower()
+    real = [to_predicate(p, preds, const) for p in premises]
+    concl = to_predicate(conclusion, preds, const, universal_conclusion)
+    return real, concl, Vocabulary({w.pred: w.is_() for w in words}, names, {})
+
+
+def _rename(f: Formula, atoms: dict[str, Formula]) -> Formula:
+    if isinstance(f, Pred) and not f.args and f.name in atoms:
+        return atoms[f.name]
+    if isinstance(f, Not):
+        return Not(_rename(f.body, atoms))
+    if isinstance(f, BinOp):
+        return BinOp(f.op, _rename(f.left, atoms), _rename(f.right, atoms))
+    return f
+
+
+def _make_item(config: Config, knobs: dict, seed: int, index: int) -> Instance:
+    rng = item_rng(NAME, knobs, seed, index)
+    logics = config.logics()
+    logic = logics[index % len(logics)]
+    pool = config.pool(logic)
+    case = _case(config, pool, index, rng)
+    expected = "yes" if case == "inference" else "no"
+    for _ in range(MAX_ATTEMPTS):
+        arg, target, slots = _build(rng, config, pool, case, logic)
+        conclusion = arg.conclusion
+        if case == "contradiction":
+            conclusion = Not(conclusion)
+        elif case == "unrelated":
+            conclusion = slots.fresh()
+        stated = arg.premises
+        universal = all(not is_literal(p) for p in stated if slots_of(p)) and not is_literal(
+            arg.conclusion
+        )
+        extras = [_distractor(rng, slots) for _ in range(config.distractors)]
+        premises, concl, vocab = _realise(
+            [*stated, *extras], conclusion, universal and case != "unrelated", rng, config, logic
+        )
+        order = list(range(len(premises)))
+        rng.shuffle(order)
+        premises = [premises[i] for i in order]
+        try:
+            result = entailment(premises, concl)
+        except InconsistentPremises:
+            continue
+        if not result.decided and result.label == "Unknown":
+            continue
+        if ("yes" if result.label == "True" else "no") == expected:
+            return _instance(config, knobs, seed, index, premises, concl, vocab, rng, arg,
+                             target, case, logic, expected)  # fmt: skip
+    raise GenerationError(
+        f"no {case} item for rule {config.rule!r} in {MAX_ATTEMPTS} tries; lower negation_depth"
+    )
+
+
+def _instance(config, knobs, seed, index, premises, concl, vocab, rng, arg, target, case,
+              logic, answer) -> Instance:  # fmt: skip
+    lines = [sentence(p, rng, vocab) for p in premises]
+    question = sentence(concl, rng, vocab)
+    prompt = (
+        "Consider the following premises:\n" + "\n".join(lines) + "\n\n"
+        f"Can we infer the following from them? {question}\n\n"
+        "End your reply with 'Answer: yes' or 'Answer: no'."
+    )
+    script, query = to_smtlib(premises, concl)
+    rule_name = (
+        target.name
+        if logic == PROPOSITIONAL or not target.chainable
+        else (
+            target.name
+            if target.category == FALLACY or target.name.startswith("universal_")
+            else f"universal_{target.name}"
+        )
+    )
+    meta = {
+        "formal": {"format": "smtlib2", "text": script, "query": query},
+        "fol": {"premises": [render(p) for p in premises], "conclusion": render(concl)},
+        "sentences": lines,
+        "question": question,
+        "rule": rule_name,
+        "category": target.category,
+        "kind": case,
+        "logic": logic,
+        "steps": len(arg.steps),
+        "proof": proof_lines(arg),
+        "justification": target.justification,
+        "vocabulary": {
+            "phrases": [f"{k}|{v}" for k, v in sorted(vocab.phrases.items())],
+            "names": [f"{k}|{v}" for k, v in sorted(vocab.names.items())],
+            "props": [f"{k}|{c}|{p}" for k, (c, p) in sorted(vocab.props.items())],
+        },
+        "seed": seed,
+        "index": index,
+        "generator_version": VERSION,
+    }
+    return Instance(instance_id(NAME, knobs, seed, index), NAME, prompt, answer, knobs, meta)
+
+
+def vocabulary_of(instance: Instance) -> Vocabulary:
+    v = instance.meta["vocabulary"]
+    phrases = dict(x.split("|", 1) for x in v["phrases"])
+    names = dict(x.split("|", 1) for x in v["names"])
+    props = {k: (c, p) for k, c, p in (x.split("|") for x in v["props"])}
+    return Vocabulary(phrases, names, props)
+
+
+def generate(config: Config, seed: int, n: int) -> Iterator[Instance]:
+    """n LogicAsker items; item i depends only on (knobs, seed, i)."""
+    config.validate()
+    knobs = knob_values(config)
+    for index in range(n):
+        yield _make_item(config, knobs, seed, index)
+
+
+def verify(instance: Instance, response: str) -> Verdict:
+    """Strict final yes/no; the explanation is kept in `parsed` but never scored."""
+    choice = extract_choice(response, LABELS)
+    if choice is None:
+        return Verdict.unparsed(answer_hint(LABELS))
+    correct = choice == instance.answer
+    parsed = {"answer": choice, "explanation": response.strip()[:2000]}
+    rule = instance.meta.get("rule", "")
+    feedback = (
+        "correct"
+        if correct
+        else f"incorrect (rule: {rule}): {instance.meta.get('justification', '')}"
+    )
+    return Verdict(correct, 1.0 if correct else 0.0, parsed, feedback)
+
+
+FAMILY = Family(
+    name=NAME,
+    summary="LogicAsker: can the conclusion be inferred? every atomic rule of propositional "
+    "and predicate logic, and fallacies (yes/no)",
+    config=Config,
+    generate=generate,
+    verify=verify,
+    recheck=recheck,
+    oracle=lambda inst: f"Answer: {inst.answer}",
+    labels=LABELS,
+    version=VERSION,
+    catalogue=tuple(
+        (f"{category} rules", tuple(r.name for r in RULES.values() if r.category == category))
+        for category in (INFERENCE, EQUIVALENCE, FALLACY)
+    ),
+)

@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import reasoning
+from generators.logicasker import RULES
+from generators.logicasker.english import parse_sentence
+from generators.logicasker.family import vocabulary_of
+from reasoning.cli import main
+from reasoning.core import ConfigError
+from solvers.fol import InconsistentPremises, entails, parse
+from solvers.fol.cnf import sat_consistent, sat_entails
+
+
+@pytest.mark.parametrize("name", sorted(RULES))
+def test_every_rule_generates_certified_items(name):
+    for item in reasoning.generate("logicasker", 2, 7, rule=name):
+        assert item.meta["rule"] == name
+        assert reasoning.recheck(item) == []
+
+
+@given(st.integers(0, 2**31), st.integers(1, 5), st.integers(0, 4), st.integers(0, 2),
+       st.sampled_from(["propositional", "predicate", "both"]))  # fmt: skip
+@settings(max_examples=25)
+def test_labels_are_entailment_and_premises_are_satisfiable(seed, steps, distractors, neg, logic):
+    items = reasoning.generate("logicasker", 2, seed, steps=steps, distractors=distractors,
+                               negation_depth=neg, logic=logic)  # fmt: skip
+    for item in items:
+        premises = [parse(p) for p in item.meta["fol"]["premises"]]
+        conclusion = parse(item.meta["fol"]["conclusion"])
+        try:
+            label = entails(premises, conclusion)
+        except InconsistentPremises:  # pragma: no cover - the assertion below reports it
+            pytest.fail(f"vacuous item {item.id}: premises unsatisfiable")
+        assert ("yes" if label == "True" else "no") == item.answer
+        if item.meta["logic"] == "propositional":
+            assert sat_consistent(premises)
+            assert sat_entails(premises, conclusion) == (item.answer == "yes")
+        assert item.meta["steps"] == steps or item.meta["rule"] in _quantifier_rules()
+        # the English states exactly the kept formulas, whatever templates were drawn
+        vocab = vocabulary_of(item)
+        for text, formula in zip(item.meta["sentences"], premises, strict=True):
+            assert parse_sentence(text, vocab) == formula
+        assert parse_sentence(item.meta["question"], vocab) == conclusion
+
+
+def _quantifier_rules() -> set[str]:
+    return {n for n, r in RULES.items() if not r.chainable}
+
+
+def test_yes_share_is_balanced_and_all_kinds_occur():
+    items = reasoning.generate("logicasker", 120, 3)
+    assert Counter(it.answer for it in items) == {"yes": 60, "no": 60}
+    assert {it.meta["kind"] for it in items} == {"inference", "contradiction", "unrelated", "fallacy"}
+
+
+@pytest.mark.parametrize(
+    "knobs, pattern",
+    [
+        ({"rule": "modus_bogus"}, "unknown rule.*modus_bogus.*allowed: all, modus_ponens"),
+        ({"steps": 0}, r"allowed: 1\.\.10"),
+        ({"rule": "universal_instantiation", "steps": 3}, "quantifier rules need steps=1"),
+        ({"rule": "modus_ponens", "kind": "fallacy"}, "kind='fallacy' impossible"),
+    ],
+)
+def test_bad_knobs_list_the_allowed_values(knobs, pattern):
+    with pytest.raises(ConfigError, match=pattern):
+        reasoning.generate("logicasker", 1, 0, **knobs)
+
+
+def test_explanation_is_kept_but_not_scored():
+    item = reasoning.generate("logicasker", 1, 0)[0]
+    wrong = "yes" if item.answer == "no" else "no"
+    verdict = reasoning.verify(item, f"Because of modus ponens, yes... Answer: {wrong}")
+    assert not verdict.correct and "modus ponens" in verdict.parsed["explanation"]
+    assert reasoning.verify(item, f"Answer: {item.answer}").correct
+
+
+def test_demos_target_the_rules_a_model_fails(tmp_path, capsys):
+    items = reasoning.generate("logicasker", 60, 1)
+    reasoning.write_jsonl(items, tmp_path / "items.jsonl")
+    # a model that fails exactly the fallacy items
+    lines = [
+        json.dumps({"id": it.id, "response": "Answer: yes" if it.meta["kind"] == "fallacy"
+                    else f"Answer: {it.answer}"})  # fmt: skip
+        for it in items
+    ]
+    (tmp_path / "r.jsonl").write_text("\n".join(lines) + "\n")
+    assert main(["score", str(tmp_path / "items.jsonl"), str(tmp_path / "r.jsonl")]) == 0
+    verdicts = tmp_path / "r.verdicts.jsonl"
+    assert main(["demos", "logicasker", "--from", str(verdicts), "-k", "3",
+                 "-o", str(tmp_path / "demos.jsonl")]) == 0  # fmt: skip
+    demos = [json.loads(x) for x in (tmp_path / "demos.jsonl").read_text().splitlines()]
+    assert len(demos) == 3
+    failed_rules = {it.meta["rule"] for it in items if it.meta["kind"] == "fallacy"}
+    assert {d["rule"] for d in demos} <= failed_rules
+    assert all(d["explanation"].endswith(f"Answer: {d['answer']}") for d in demos)
+    assert all(d["id"] not in {it.id for it in items} for d in demos)
