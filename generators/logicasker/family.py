@@ -68,7 +68,7 @@ class Config:
     rule: str = knob("all", "'all', one rule name, or a comma-separated list (see the rule list)")
     kind: str = knob("all", "case kind; 'all' mixes them to meet `balance`",
                      choices=("all", *KINDS))  # fmt: skip
-    logic: str = knob("both", "propositional, predicate, or both (alternating by item)",
+    logic: str = knob("both", "propositional, predicate, or both (drawn per item)",
                       choices=("propositional", "predicate", "both"))  # fmt: skip
     steps: int = knob(1, "rule applications chained before the question", low=1, high=10)
     distractors: int = knob(0, "irrelevant premises added", low=0, high=20)
@@ -209,8 +209,7 @@ def _rename(f: Formula, atoms: dict[str, Formula]) -> Formula:
 
 def _make_item(config: Config, knobs: dict, seed: int, index: int) -> Instance:
     rng = item_rng(NAME, knobs, seed, index)
-    logics = config.logics()
-    logic = logics[index % len(logics)]
+    logic = rng.choice(config.logics())  # not by index: that would lock logic to the label
     pool = config.pool(logic)
     case = _case(config, pool, index, rng)
     expected = "yes" if case == "inference" else "no"

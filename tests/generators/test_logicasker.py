@@ -101,3 +101,9 @@ def test_demos_target_the_rules_a_model_fails(tmp_path, capsys):
     assert {d["rule"] for d in demos} <= failed_rules
     assert all(d["explanation"].endswith(f"Answer: {d['answer']}") for d in demos)
     assert all(d["id"] not in {it.id for it in items} for d in demos)
+
+
+def test_logic_is_not_tied_to_the_label():
+    items = reasoning.generate("logicasker", 80, 4)
+    pairs = Counter((it.meta["logic"], it.answer) for it in items)
+    assert len(pairs) == 4, pairs  # every (logic, label) combination occurs
