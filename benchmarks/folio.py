@@ -82,8 +82,10 @@ def main() -> None:
     if args.list:
         for i, r in enumerate(rows):
             if not r["parsed"] or r["predicted"] != r["gold"]:
-                print(f"#{i} gold={r['gold']} predicted={r['predicted']} {r['reason']} "
-                      f"conclusion={r['conclusion']!r}")  # fmt: skip
+                print(
+                    f"#{i} gold={r['gold']} predicted={r['predicted']} {r['reason']} "
+                    f"conclusion={r['conclusion']!r}"
+                )
 
 
 if __name__ == "__main__":

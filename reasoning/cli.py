@@ -213,6 +213,14 @@ def cmd_demos(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---------------------------------------------------------------- serve
+def cmd_serve(args: argparse.Namespace) -> int:
+    from reasoning.serve import serve
+
+    serve(args.model, args.host, args.port, args.device, args.dtype, args.name)
+    return 0
+
+
 # ---------------------------------------------------------------- parser
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -274,6 +282,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=10_000, help="seed for the fresh demo items")
     p.add_argument("-o", "--output", required=True, help="demonstrations JSONL")
     p.set_defaults(func=cmd_demos)
+
+    p = sub.add_parser("serve", help="OpenAI-compatible HTTP server over a local model")
+    p.add_argument("model", help="model directory, named model (smollm2-135m) or hub id")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--host", default="127.0.0.1", help="bind address (default loopback only)")
+    p.add_argument("--device", default=None, help="cpu, cuda, cuda:1 … (default: auto)")
+    p.add_argument("--dtype", default="auto", help="auto, float32, bfloat16, float16")
+    p.add_argument("--name", default=None, help="model name clients ask for (default: MODEL)")
+    p.set_defaults(func=cmd_serve)
     return parser
 
 

@@ -51,15 +51,24 @@ RELATIONS_PER_STORY = 2
 
 @dataclass(frozen=True)
 class Config:
-    task: str = knob("translate", "translate sentences into FOL, or judge entailment",
-                     choices=("translate", "entail"))  # fmt: skip
+    task: str = knob(
+        "translate",
+        "translate sentences into FOL, or judge entailment",
+        choices=("translate", "entail"),
+    )
     depth: int = knob(1, "connective nesting of sentences about named individuals", low=1, high=4)
-    quantifiers: int = knob(2, "max quantifier nesting (0: none, 2: 'every A likes some B')",
-                            low=0, high=2)  # fmt: skip
+    quantifiers: int = knob(
+        2, "max quantifier nesting (0: none, 2: 'every A likes some B')", low=0, high=2
+    )
     predicates: int = knob(5, "unary predicates in the vocabulary", low=3, high=16)
     sentences: int = knob(3, "sentences to translate, or premises per story", low=1, high=12)
-    vocab: int = knob(0, "vocabulary seed: 0 draws a fresh vocabulary per item, otherwise "
-                      "all items share the vocabulary of this seed", low=0, high=10**9)  # fmt: skip
+    vocab: int = knob(
+        0,
+        "vocabulary seed: 0 draws a fresh vocabulary per item, otherwise "
+        "all items share the vocabulary of this seed",
+        low=0,
+        high=10**9,
+    )
 
     def validate(self) -> None:
         check_knobs(self)
@@ -90,8 +99,11 @@ def _translate_item(config: Config, rng: random.Random) -> tuple[str, list[str],
     )
     gold = [render(f) for _, f in pairs]
     script, _ = to_smtlib([f for _, f in pairs])
-    meta = {"formal": {"format": "smtlib2", "text": script, "query": None},
-            "sentences": [t for t, _ in pairs], "symbols": lex.symbols()}  # fmt: skip
+    meta = {
+        "formal": {"format": "smtlib2", "text": script, "query": None},
+        "sentences": [t for t, _ in pairs],
+        "symbols": lex.symbols(),
+    }
     return prompt, gold, meta
 
 

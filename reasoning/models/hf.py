@@ -1,0 +1,199 @@
+"""Local Hugging Face transformers models on CPU or CUDA.
+
+Greedy output never depends on batch size: prompts are batched only with prompts of the
+same token length, so no batch ever holds padding (lm-evaluation-harness's scores move
+with batch size because padded rows change the numerics; see its issues #1645, #3055).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+
+import torch
+
+from reasoning.models.base import BackendError, Completion, GenerationSettings, truncate_at_stop
+
+DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
+
+
+def pick_device(device: str | None = None) -> torch.device:
+    """CUDA when present (unless told otherwise), else CPU."""
+    if device:
+        return torch.device(device)
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+class HFBackend:
+    """A causal LM and its tokenizer. Build with `HFBackend.load(path_or_hub_id)` or wrap
+    an in-memory model (e.g. a freshly pruned one)."""
+
+    def __init__(self, model, tokenizer, name: str = "model") -> None:
+        self.model = model.eval()
+        self.tokenizer = tokenizer
+        self.name = name
+        self.device = next(model.parameters()).device
+        self._fingerprint: str | None = None
+
+    @classmethod
+    def load(cls, source: str, device: str | None = None, dtype: str = "auto") -> HFBackend:
+        """A local model directory, a named offline model (see `embedded.NAMED`), or a hub
+        id (only when a hub is reachable)."""
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+        from reasoning.models.embedded import NAMED, resolve_named
+
+        path = resolve_named(source) if source in NAMED else source
+        target = pick_device(device)
+        if dtype != "auto" and dtype not in DTYPES:
+            raise BackendError(f"dtype {dtype!r} not one of auto, {', '.join(DTYPES)}")
+        torch_dtype = DTYPES.get(dtype, torch.float32 if target.type == "cpu" else "auto")
+        local = Path(path).exists()
+        try:
+            tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=local)
+            model = AutoModelForCausalLM.from_pretrained(
+                path, dtype=torch_dtype, local_files_only=local
+            )
+        except (OSError, ValueError) as exc:
+            hint = "" if local else " (not a local directory; is a model hub reachable?)"
+            raise BackendError(f"cannot load model {source!r}{hint}: {exc}") from None
+        return cls(model.to(target), tokenizer, name=source)
+
+    # ------------------------------------------------------------ prompts and tokens
+    def render(self, prompt: str, settings: GenerationSettings) -> tuple[str, bool]:
+        """(text fed to the model, whether a chat template was applied)."""
+        if settings.chat and getattr(self.tokenizer, "chat_template", None):
+            messages = [{"role": "user", "content": prompt}]
+            text = self.tokenizer.apply_chat_template(
+                messages, add_generation_prompt=True, tokenize=False
+            )
+            return text, True
+        return prompt, False
+
+    def encode(self, text: str, templated: bool) -> list[int]:
+        return self.tokenizer(text, add_special_tokens=not templated)["input_ids"]
+
+    def _eos_ids(self) -> set[int]:
+        ids = {self.tokenizer.eos_token_id}
+        extra = getattr(self.model.generation_config, "eos_token_id", None)
+        ids |= set(extra) if isinstance(extra, list) else {extra}
+        return {i for i in ids if i is not None}
+
+    # ------------------------------------------------------------ generation
+    def generate(self, prompts: Sequence[str], settings: GenerationSettings) -> list[Completion]:
+        return self.generate_rendered([self.render(p, settings) for p in prompts], settings)
+
+    def render_chat(self, messages: list[dict]) -> tuple[str, bool]:
+        """A whole chat (system/user/assistant turns) as model input."""
+        if getattr(self.tokenizer, "chat_template", None):
+            text = self.tokenizer.apply_chat_template(
+                messages, add_generation_prompt=True, tokenize=False
+            )
+            return text, True
+        return "\n\n".join(str(m.get("content", "")) for m in messages), False
+
+    def generate_rendered(
+        self, rendered: Sequence[tuple[str, bool]], settings: GenerationSettings
+    ) -> list[Completion]:
+        """Generate from already-rendered inputs: (text, whether a template was applied)."""
+        encoded = [self.encode(text, templated) for text, templated in rendered]
+        groups: dict[int, list[int]] = defaultdict(list)
+        for i, ids in enumerate(encoded):
+            groups[len(ids)].append(i)
+        results: list[Completion | None] = [None] * len(encoded)
+        limit = getattr(self.model.config, "max_position_embeddings", None)
+        for length in sorted(groups):
+            members = groups[length]
+            for start in range(0, len(members), settings.batch_size):
+                batch = members[start : start + settings.batch_size]
+                if limit and length + settings.max_new_tokens > limit:
+                    for i in batch:
+                        results[i] = Completion(
+                            "",
+                            length,
+                            0,
+                            "error",
+                            f"prompt of {length} tokens + max_new_tokens "
+                            f"exceeds the model's {limit} positions",
+                        )
+                    continue
+                try:
+                    outs = self._generate_batch([encoded[i] for i in batch], settings)
+                except (RuntimeError, ValueError) as exc:  # e.g. out of memory
+                    outs = [
+                        Completion("", length, 0, "error", f"{type(exc).__name__}: {exc}")
+                    ] * len(batch)
+                for i, out in zip(batch, outs, strict=True):
+                    results[i] = out
+        return [r for r in results if r is not None]
+
+    def _generate_batch(
+        self, rows: list[list[int]], settings: GenerationSettings
+    ) -> list[Completion]:
+        ids = torch.tensor(rows, device=self.device)
+        eos = self._eos_ids()
+        pad = (
+            self.tokenizer.pad_token_id
+            if self.tokenizer.pad_token_id is not None
+            else min(eos or {0})
+        )
+        kwargs = dict(
+            input_ids=ids,
+            attention_mask=torch.ones_like(ids),
+            max_new_tokens=settings.max_new_tokens,
+            pad_token_id=pad,
+            eos_token_id=sorted(eos) or None,
+        )
+        if settings.temperature > 0:
+            kwargs.update(do_sample=True, temperature=settings.temperature, top_p=settings.top_p)
+        else:
+            kwargs.update(do_sample=False, temperature=None, top_p=None, top_k=None)
+        if settings.stop:
+            kwargs.update(stop_strings=list(settings.stop), tokenizer=self.tokenizer)
+        with torch.inference_mode(), torch.random.fork_rng(devices=[]):
+            torch.manual_seed(settings.seed)
+            out = self.model.generate(**kwargs)
+        completions = []
+        for row in out[:, ids.shape[1] :].tolist():
+            cut = next((k for k, t in enumerate(row) if t in eos), None)
+            tokens = row if cut is None else row[:cut]
+            text = self.tokenizer.decode(tokens, skip_special_tokens=True)
+            text, stopped = truncate_at_stop(text, settings.stop)
+            reason = "stop" if (cut is not None or stopped) else "length"
+            completions.append(Completion(text, ids.shape[1], len(tokens), reason))
+        return completions
+
+    # ------------------------------------------------------------ scoring closed answers
+    def loglikelihood(
+        self, prompt: str, choices: Sequence[str], settings: GenerationSettings | None = None
+    ) -> list[float]:
+        """Sum of log-probabilities of each choice's tokens after the (rendered) prompt."""
+        settings = settings or GenerationSettings()
+        text, templated = self.render(prompt, settings)
+        context = self.encode(text, templated)
+        scores = []
+        for choice in choices:
+            full = self.encode(text + choice, templated)
+            cont = full[len(context) :] or self.encode(choice, True)
+            ids = torch.tensor([context + cont], device=self.device)
+            with torch.inference_mode():
+                logits = self.model(ids).logits[0, len(context) - 1 : -1].float()
+            logprobs = torch.log_softmax(logits, dim=-1)
+            target = torch.tensor(cont, device=self.device)
+            scores.append(float(logprobs.gather(1, target[:, None]).sum()))
+        return scores
+
+    # ------------------------------------------------------------ identity
+    def fingerprint(self) -> str:
+        """sha256 over every parameter and buffer (names, shapes, dtypes, bytes): a pruned
+        model (its mask is in its zeros) never shares a cache key with the full one."""
+        if self._fingerprint is None:
+            digest = hashlib.sha256()
+            for name, tensor in sorted(self.model.state_dict().items()):
+                t = tensor.detach().to("cpu").contiguous()
+                digest.update(f"{name}|{tuple(t.shape)}|{t.dtype}".encode())
+                digest.update(t.view(torch.uint8).numpy().tobytes() if t.numel() else b"")
+            self._fingerprint = "hf-" + digest.hexdigest()[:32]
+        return self._fingerprint
