@@ -213,6 +213,41 @@ def cmd_demos(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---------------------------------------------------------------- prune
+def cmd_prune(args: argparse.Namespace) -> int:
+    from reasoning.models import HFBackend
+    from reasoning.prune import prune
+
+    calibration = read_jsonl(args.calib) if args.calib else None
+    backend = HFBackend.load(args.model, device=args.device, dtype=args.dtype)
+    report = prune(
+        backend.model,
+        args.method,
+        args.sparsity,
+        args.pattern,
+        calibration,
+        backend.tokenizer,
+        n_calibration=args.n_calibration,
+        seq_len=args.seq_len,
+        seed=args.seed,
+        min_keep=args.min_keep,
+        device=args.device,
+    )
+    out = Path(args.output)
+    out.mkdir(parents=True, exist_ok=True)
+    backend.model.save_pretrained(out)
+    backend.tokenizer.save_pretrained(out)
+    report.write(out / "pruning.json")
+    worst = max((abs(m.actual - m.target) for m in report.matrices if m.target), default=0.0)
+    print(
+        f"{args.method}: {report.overall_sparsity:.4f} of prunable weights are zero, "
+        f"{report.parameters_before} -> {report.parameters_after} parameters, "
+        f"{report.seconds:.1f}s; largest per-matrix gap to target {worst:.4f}"
+    )
+    print(f"wrote {out} (reload with from_pretrained) and {out / 'pruning.json'}")
+    return 0
+
+
 # ---------------------------------------------------------------- serve
 def cmd_serve(args: argparse.Namespace) -> int:
     from reasoning.serve import serve
@@ -282,6 +317,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=10_000, help="seed for the fresh demo items")
     p.add_argument("-o", "--output", required=True, help="demonstrations JSONL")
     p.set_defaults(func=cmd_demos)
+
+    p = sub.add_parser("prune", help="prune a model; writes an HF checkpoint + pruning.json")
+    p.add_argument("model", help="model directory, named model (smollm2-135m) or hub id")
+    p.add_argument(
+        "--method",
+        required=True,
+        help="magnitude, global_magnitude, wanda, sparsegpt, heads, channels, layers",
+    )
+    p.add_argument("--sparsity", type=float, default=None, help="fraction removed (0..1)")
+    p.add_argument("--pattern", default=None, help="N:M semi-structured, e.g. 2:4 or 4:8")
+    p.add_argument(
+        "--calib",
+        default=None,
+        help="instances JSONL for calibration (default: the suite's own generated items)",
+    )
+    p.add_argument("--n-calibration", type=int, default=32)
+    p.add_argument("--seq-len", type=int, default=256)
+    p.add_argument("--min-keep", type=float, default=0.01, help="global_magnitude floor per matrix")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--device", default=None)
+    p.add_argument("--dtype", default="auto")
+    p.add_argument("-o", "--output", required=True, help="output checkpoint directory")
+    p.set_defaults(func=cmd_prune)
 
     p = sub.add_parser("serve", help="OpenAI-compatible HTTP server over a local model")
     p.add_argument("model", help="model directory, named model (smollm2-135m) or hub id")
