@@ -12,6 +12,7 @@ from reasoning.core import Family, UnknownFamilyError
 
 _FAMILIES: dict[str, str] = {
     "fol": "generators.fol",
+    "kgqa": "generators.kgqa",
     "logicasker": "generators.logicasker",
     "nlsat": "generators.nlsat",
     "pbe": "generators.pbe",
