@@ -20,11 +20,49 @@ from reasoning.models import GenerationSettings, HFBackend
 
 
 def same_length_prompts(backend: HFBackend, count: int) -> list[str]:
-    candidates = [f"Is {w} a colour? Answer yes or no." for w in
-                  ("red", "blue", "green", "pink", "gold", "grey", "teal", "cyan", "lime", "navy",
-                   "rose", "sand", "plum", "jade", "ruby", "mint", "onyx", "rust", "snow", "wine",
-                   "ink", "tan", "ash", "sky", "sea", "oak", "fig", "tea", "ice", "sun", "moss",
-                   "clay", "corn", "dust", "fern", "iris", "leaf", "milk")]  # fmt: skip
+    candidates = [
+        f"Is {w} a colour? Answer yes or no."
+        for w in (
+            "red",
+            "blue",
+            "green",
+            "pink",
+            "gold",
+            "grey",
+            "teal",
+            "cyan",
+            "lime",
+            "navy",
+            "rose",
+            "sand",
+            "plum",
+            "jade",
+            "ruby",
+            "mint",
+            "onyx",
+            "rust",
+            "snow",
+            "wine",
+            "ink",
+            "tan",
+            "ash",
+            "sky",
+            "sea",
+            "oak",
+            "fig",
+            "tea",
+            "ice",
+            "sun",
+            "moss",
+            "clay",
+            "corn",
+            "dust",
+            "fern",
+            "iris",
+            "leaf",
+            "milk",
+        )
+    ]
     settings = GenerationSettings()
     lengths = {p: len(backend.encode(*backend.render(p, settings))) for p in candidates}
     common = Counter(lengths.values()).most_common(1)[0][0]
@@ -50,8 +88,10 @@ def main() -> None:
     torch.set_num_threads(torch.get_num_threads())
     same = same_length_prompts(backend, args.prompts)
     mixed = [it.prompt for it in reasoning.generate("logicasker", args.prompts, 0)]
-    print(f"{args.model} on CPU ({torch.get_num_threads()} threads), greedy, "
-          f"{args.new_tokens} new tokens, {args.prompts} prompts")  # fmt: skip
+    print(
+        f"{args.model} on CPU ({torch.get_num_threads()} threads), greedy, "
+        f"{args.new_tokens} new tokens, {args.prompts} prompts"
+    )
     print(f"{'prompts':<14} {'batch':>5} {'completions/s':>14} {'tokens/s':>9}")
     for name, prompts in (("same length", same), ("mixed length", mixed)):
         for batch in (1, 8, 32):

@@ -58,10 +58,16 @@ def main() -> None:
     parser.add_argument("--n-calibration", type=int, default=32)
     args = parser.parse_args()
     text = heldout_text()
-    runs = [("dense", None, None), ("magnitude", args.sparsity, None),
-            ("global_magnitude", args.sparsity, None), ("wanda", args.sparsity, None),
-            ("sparsegpt", args.sparsity, None), ("magnitude", None, "2:4"),
-            ("wanda", None, "2:4"), ("sparsegpt", None, "2:4")]  # fmt: skip
+    runs = [
+        ("dense", None, None),
+        ("magnitude", args.sparsity, None),
+        ("global_magnitude", args.sparsity, None),
+        ("wanda", args.sparsity, None),
+        ("sparsegpt", args.sparsity, None),
+        ("magnitude", None, "2:4"),
+        ("wanda", None, "2:4"),
+        ("sparsegpt", None, "2:4"),
+    ]
     print(f"{args.model}, held-out FOLIO text, calibration: {args.n_calibration} suite items")
     print(f"{'method':<18} {'pattern':<8} {'sparsity':>8} {'perplexity':>11} {'prune s':>8}")
     for method, sparsity, pattern in runs:
@@ -69,8 +75,14 @@ def main() -> None:
         took, achieved = 0.0, 0.0
         if method != "dense":
             start = time.perf_counter()
-            report = prune(backend.model, method, sparsity, pattern, tokenizer=backend.tokenizer,
-                           n_calibration=args.n_calibration)  # fmt: skip
+            report = prune(
+                backend.model,
+                method,
+                sparsity,
+                pattern,
+                tokenizer=backend.tokenizer,
+                n_calibration=args.n_calibration,
+            )
             took, achieved = time.perf_counter() - start, report.overall_sparsity
         ppl = perplexity(backend, text)
         print(f"{method:<18} {pattern or '-':<8} {achieved:>8.3f} {ppl:>11.2f} {took:>8.1f}")

@@ -68,8 +68,11 @@ class KnowledgeGraph:
     @classmethod
     def from_umls(cls, folder: str | Path, splits=("train",), **settings) -> KnowledgeGraph:
         folder = Path(folder)
-        kg = cls(names=_read_map(folder / "entity2text.txt"),
-                 relation_text=_read_map(folder / "relation2text.txt"), **settings)  # fmt: skip
+        kg = cls(
+            names=_read_map(folder / "entity2text.txt"),
+            relation_text=_read_map(folder / "relation2text.txt"),
+            **settings,
+        )
         for split in splits:
             kg.add_all(_read_triples(folder / f"{split}.tsv"))
         return kg

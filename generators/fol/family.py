@@ -25,10 +25,10 @@ from reasoning.core import (
     answer_hint,
     check_knobs,
     extract_choice,
+    generate_items,
     instance_id,
     item_rng,
     knob,
-    knob_values,
 )
 from solvers.fol import (
     Const,
@@ -166,10 +166,7 @@ def _make_item(config: Config, knobs: dict, seed: int, index: int) -> Instance:
 def generate(config: Config, seed: int, n: int) -> Iterator[Instance]:
     """n FOL items; item i depends only on (knobs, seed, i). Entail labels cycle through
     True, False, Unknown, so any prefix is balanced to within one item per label."""
-    config.validate()
-    knobs = knob_values(config)
-    for index in range(n):
-        yield _make_item(config, knobs, seed, index)
+    return generate_items(config, seed, n, _make_item)
 
 
 def verify(instance: Instance, response: str) -> Verdict:

@@ -20,10 +20,10 @@ from reasoning.core import (
     Instance,
     Verdict,
     check_knobs,
+    generate_items,
     instance_id,
     item_rng,
     knob,
-    knob_values,
 )
 
 NAME = "kgqa"
@@ -35,11 +35,13 @@ MAX_ATTEMPTS = 400
 class Config:
     kg: str = knob("umls", "knowledge graph: umls, fb15k237, or a head/relation/tail TSV path")
     hops: int = knob(2, "relations on each gold path", low=1, high=4)
-    topic_entities: int = knob(1, "topic entities (2-3: answers are the intersection)", low=1,
-                               high=3)  # fmt: skip
+    topic_entities: int = knob(
+        1, "topic entities (2-3: answers are the intersection)", low=1, high=3
+    )
     max_answers: int = knob(10, "largest gold answer set allowed", low=1, high=50)
-    distractor_relations: int = knob(3, "other relations around the topics shown as facts",
-                                     low=0, high=20)  # fmt: skip
+    distractor_relations: int = knob(
+        3, "other relations around the topics shown as facts", low=0, high=20
+    )
 
     def validate(self) -> None:
         check_knobs(self)
@@ -126,14 +128,19 @@ def _make_item(config: Config, knobs: dict, seed: int, index: int) -> Instance:
         answers -= set(topics)
         if 1 <= len(answers) <= config.max_answers:
             return _instance(config, knobs, seed, index, kg, rng, topics, paths, answers)
-    raise GenerationError(f"no {config.hops}-hop question with <= {config.max_answers} answers in "
-                          f"{MAX_ATTEMPTS} tries on {config.kg}; raise max_answers")  # fmt: skip
+    raise GenerationError(
+        f"no {config.hops}-hop question with <= {config.max_answers} answers in "
+        f"{MAX_ATTEMPTS} tries on {config.kg}; raise max_answers"
+    )
 
 
 def _instance(config, knobs, seed, index, kg, rng, topics, paths, answers) -> Instance:
     clauses = [_question(kg, t, p) for t, p in zip(topics, paths, strict=True)]
-    gold = [_witness(kg, t, p, a) for t, p in zip(topics, paths, strict=True)
-            for a in sorted(answers)[:3]]  # fmt: skip
+    gold = [
+        _witness(kg, t, p, a)
+        for t, p in zip(topics, paths, strict=True)
+        for a in sorted(answers)[:3]
+    ]
     facts = {tr for path in gold for tr in path}
     used = {r.removesuffix(INVERSE) for p in paths for r in p}
     nearby = sorted(
@@ -148,9 +155,11 @@ def _instance(config, knobs, seed, index, kg, rng, topics, paths, answers) -> In
             facts.add((u, rel, t))
     lines = sorted(f"({kg.name(h)}, {kg.text(r)}, {kg.name(t)})" for h, r, t in facts)
     question = "Which entities are " + ", and also ".join(clauses) + "?"
-    prompt = ("Facts:\n" + "\n".join(lines) + f"\n\nQuestion: {question}\n\n"
-              "List every answer entity, separated by semicolons, on a final line starting "
-              "with 'Answer:'. You may cite the facts you used as (head, relation, tail).")  # fmt: skip
+    prompt = (
+        "Facts:\n" + "\n".join(lines) + f"\n\nQuestion: {question}\n\n"
+        "List every answer entity, separated by semicolons, on a final line starting "
+        "with 'Answer:'. You may cite the facts you used as (head, relation, tail)."
+    )
     text = "\n\n".join("\n".join("\t".join(tr) for tr in path) for path in gold)
     meta = {
         "formal": {"format": "triples", "text": text},
@@ -160,17 +169,16 @@ def _instance(config, knobs, seed, index, kg, rng, topics, paths, answers) -> In
         "topic_names": [kg.name(t) for t in topics],
         "relation_paths": [list(p) for p in paths],
         "answer_ids": sorted(answers),
-        "seed": seed, "index": index, "generator_version": VERSION,
-    }  # fmt: skip
+        "seed": seed,
+        "index": index,
+        "generator_version": VERSION,
+    }
     answer = sorted(kg.name(a) for a in answers)
     return Instance(instance_id(NAME, knobs, seed, index), NAME, prompt, answer, knobs, meta)
 
 
 def generate(config: Config, seed: int, n: int) -> Iterator[Instance]:
-    config.validate()
-    knobs = knob_values(config)
-    for index in range(n):
-        yield _make_item(config, knobs, seed, index)
+    return generate_items(config, seed, n, _make_item)
 
 
 def normalise(name: str) -> str:

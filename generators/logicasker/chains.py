@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from generators.logicasker.rules import PREDICATE, Rule
 from solvers.fol import BinOp, Const, Formula, Not, Pred, Quant, Var, render
+from solvers.fol.ast import atom_names, map_atoms
 
 METAVARS = ("P", "Q", "R", "S")
 
@@ -30,15 +31,8 @@ class Slots:
 
 
 def substitute(f: Formula, binding: dict[str, Formula]) -> Formula:
-    if isinstance(f, Pred) and not f.args and f.name in binding:
-        return binding[f.name]
-    if isinstance(f, Not):
-        return Not(substitute(f.body, binding))
-    if isinstance(f, BinOp):
-        return BinOp(f.op, substitute(f.left, binding), substitute(f.right, binding))
-    if isinstance(f, Quant):
-        return Quant(f.kind, f.var, substitute(f.body, binding))
-    return f
+    """Replace 0-ary atoms named in `binding` (metavariables or slots) by formulas."""
+    return map_atoms(f, lambda p: binding.get(p.name, p) if not p.args else p)
 
 
 def match(pattern: Formula, f: Formula, binding: dict[str, Formula]) -> dict | None:
@@ -103,58 +97,29 @@ def apply_rule(
 
 
 def _metas(f: Formula) -> set[str]:
-    if isinstance(f, Pred):
-        return {f.name} if not f.args and f.name in METAVARS else set()
-    if isinstance(f, Not):
-        return _metas(f.body)
-    if isinstance(f, BinOp):
-        return _metas(f.left) | _metas(f.right)
-    if isinstance(f, Quant):
-        return _metas(f.body)
-    return set()
+    return {n for n in atom_names(f) if n in METAVARS}
 
 
 # ---------------------------------------------------------------- realisation
 def realise_predicate_schema(f: Formula, preds: dict[str, str], const: str) -> Formula:
     """A predicate schema (unary metavariables P(x), constant a) with real names."""
-    if isinstance(f, Pred):
-        args = tuple(Const(const) if isinstance(a, Const) and a.name == "a" else a for a in f.args)
-        return Pred(preds.get(f.name, f.name), args)
-    if isinstance(f, Not):
-        return Not(realise_predicate_schema(f.body, preds, const))
-    if isinstance(f, BinOp):
-        left = realise_predicate_schema(f.left, preds, const)
-        return BinOp(f.op, left, realise_predicate_schema(f.right, preds, const))
-    if isinstance(f, Quant):
-        return Quant(f.kind, f.var, realise_predicate_schema(f.body, preds, const))
-    return f
+
+    def real(p: Pred) -> Formula:
+        args = tuple(Const(const) if isinstance(a, Const) and a.name == "a" else a for a in p.args)
+        return Pred(preds.get(p.name, p.name), args)
+
+    return map_atoms(f, real)
 
 
 def slots_of(f: Formula) -> set[str]:
-    return {n for n in _atom_names(f) if n.startswith("S")}
-
-
-def _atom_names(f: Formula) -> set[str]:
-    if isinstance(f, Pred):
-        return {f.name}
-    if isinstance(f, Not):
-        return _atom_names(f.body)
-    if isinstance(f, BinOp):
-        return _atom_names(f.left) | _atom_names(f.right)
-    if isinstance(f, Quant):
-        return _atom_names(f.body)
-    return set()
+    return {n for n in atom_names(f) if n.startswith("S") and n[1:].isdigit()}
 
 
 def lift(f: Formula, preds: dict[str, str], term) -> Formula:
     """Replace each slot atom S_k by the unary atom preds[S_k](term)."""
-    if isinstance(f, Pred) and not f.args and f.name in preds:
-        return Pred(preds[f.name], (term,))
-    if isinstance(f, Not):
-        return Not(lift(f.body, preds, term))
-    if isinstance(f, BinOp):
-        return BinOp(f.op, lift(f.left, preds, term), lift(f.right, preds, term))
-    return f
+    return map_atoms(
+        f, lambda p: Pred(preds[p.name], (term,)) if p.name in preds and not p.args else p
+    )
 
 
 def is_literal(f: Formula) -> bool:

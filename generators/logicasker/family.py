@@ -16,6 +16,7 @@ from generators.logicasker.chains import (
     is_literal,
     proof_lines,
     slots_of,
+    substitute,
     to_predicate,
 )
 from generators.logicasker.english import Vocabulary, sentence
@@ -39,10 +40,10 @@ from reasoning.core import (
     answer_hint,
     check_knobs,
     extract_choice,
+    generate_items,
     instance_id,
     item_rng,
     knob,
-    knob_values,
     wants_yes,
 )
 from solvers.fol import (
@@ -199,7 +200,7 @@ def _realise(premises, conclusion, universal_conclusion, rng, config, logic):
             names,
             {f"{w.pred}_{c}": (c, w.pred) for c, w in chosen},
         )
-        return [_rename(p, atoms) for p in premises], _rename(conclusion, atoms), vocab
+        return [substitute(p, atoms) for p in premises], substitute(conclusion, atoms), vocab
     words = source.sample(pool, min(len(pool), len(names_used) + 4))
     preds = dict(zip(["P", "Q", "R", "S"], [w.pred for w in words[:4]], strict=True))
     preds.update({s: w.pred for s, w in zip(names_used, words[4:], strict=True)})
@@ -207,16 +208,6 @@ def _realise(premises, conclusion, universal_conclusion, rng, config, logic):
     real = [to_predicate(p, preds, const) for p in premises]
     concl = to_predicate(conclusion, preds, const, universal_conclusion)
     return real, concl, Vocabulary({w.pred: w.is_() for w in words}, names, {})
-
-
-def _rename(f: Formula, atoms: dict[str, Formula]) -> Formula:
-    if isinstance(f, Pred) and not f.args and f.name in atoms:
-        return atoms[f.name]
-    if isinstance(f, Not):
-        return Not(_rename(f.body, atoms))
-    if isinstance(f, BinOp):
-        return BinOp(f.op, _rename(f.left, atoms), _rename(f.right, atoms))
-    return f
 
 
 def _make_item(config: Config, knobs: dict, seed: int, index: int) -> Instance:
@@ -324,10 +315,7 @@ def vocabulary_of(instance: Instance) -> Vocabulary:
 
 def generate(config: Config, seed: int, n: int) -> Iterator[Instance]:
     """n LogicAsker items; item i depends only on (knobs, seed, i)."""
-    config.validate()
-    knobs = knob_values(config)
-    for index in range(n):
-        yield _make_item(config, knobs, seed, index)
+    return generate_items(config, seed, n, _make_item)
 
 
 def verify(instance: Instance, response: str) -> Verdict:

@@ -25,10 +25,10 @@ from reasoning.core import (
     answer_hint,
     check_knobs,
     extract_choice,
+    generate_items,
     instance_id,
     item_rng,
     knob,
-    knob_values,
     wants_yes,
 )
 from solvers.sat import read_dimacs, solve, write_dimacs, z3_satisfiable_dimacs
@@ -155,10 +155,7 @@ def _make_item(config: Config, knobs: dict, seed: int, index: int) -> Instance:
 def generate(config: Config, seed: int, n: int) -> Iterator[Instance]:
     """n NLSat items; item i depends only on (knobs, seed, i). Cost: one certified solve
     per attempt (about 1/balance attempts per item near the phase transition)."""
-    config.validate()
-    knobs = knob_values(config)
-    for index in range(n):
-        yield _make_item(config, knobs, seed, index)
+    return generate_items(config, seed, n, _make_item)
 
 
 def _assignment(response: str, atoms: list[str]) -> tuple[dict[int, bool], list[str]]:

@@ -26,10 +26,10 @@ from reasoning.core import (
     Instance,
     Verdict,
     check_knobs,
+    generate_items,
     instance_id,
     item_rng,
     knob,
-    knob_values,
 )
 from reasoning.core.knobs import parse_range
 from solvers.rewrite import (
@@ -56,9 +56,10 @@ class Config:
     pattern_len: str = knob("1-3", "rule pattern length range A-B")
     replacement_len: str = knob("0-3", "rule replacement length range A-B")
     interactions: str = knob(
-        "", "required interactions: 'feeding,bleeding' (>= 1 each) or 'feeding=2,…'; "
-        "categories: " + ", ".join(CATEGORIES)
-    )  # fmt: skip
+        "",
+        "required interactions: 'feeding,bleeding' (>= 1 each) or 'feeding=2,…'; "
+        "categories: " + ", ".join(CATEGORIES),
+    )
     max_output_len: int = knob(40, "longest string allowed at any step", low=1, high=1000)
 
     def validate(self) -> None:
@@ -222,10 +223,7 @@ def _make_item(config: Config, knobs: dict, seed: int, index: int) -> Instance:
 
 def generate(config: Config, seed: int, n: int) -> Iterator[Instance]:
     """n PBE items; item i depends only on (knobs, seed, i)."""
-    config.validate()
-    knobs = knob_values(config)
-    for index in range(n):
-        yield _make_item(config, knobs, seed, index)
+    return generate_items(config, seed, n, _make_item)
 
 
 def verify(instance: Instance, response: str) -> Verdict:

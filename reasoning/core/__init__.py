@@ -11,7 +11,7 @@ from reasoning.core.errors import (
     ReasoningError,
     UnknownFamilyError,
 )
-from reasoning.core.family import Family, instance_id, item_rng, wants_yes
+from reasoning.core.family import Family, generate_items, instance_id, item_rng, wants_yes
 from reasoning.core.io import read_jsonl, write_jsonl
 from reasoning.core.knobs import build_config, check_knobs, knob, knob_table, knob_values
 from reasoning.core.types import CORRECT, INCORRECT, Instance, Verdict
@@ -31,6 +31,7 @@ __all__ = [
     "build_config",
     "check_knobs",
     "extract_choice",
+    "generate_items",
     "instance_id",
     "item_rng",
     "knob",

@@ -63,6 +63,19 @@ def instance_id(family: str, knobs: dict[str, Any], seed: int, index: int) -> st
     return f"{family}-{_digest(family, knobs, seed, index).hex()[:16]}"
 
 
+def generate_items(
+    config: Any, seed: int, n: int, make_item: Callable[[Any, dict, int, int], Instance]
+) -> Iterator[Instance]:
+    """The generate loop every family shares: validate once, then item i from
+    make_item(config, knobs, seed, i), so item i never depends on n."""
+    from reasoning.core.knobs import knob_values
+
+    config.validate()
+    knobs = knob_values(config)
+    for index in range(n):
+        yield make_item(config, knobs, seed, index)
+
+
 def wants_yes(index: int, share: float) -> bool:
     """Whether item `index` should carry the 'yes' label for a target yes-share.
 

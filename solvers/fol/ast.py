@@ -87,6 +87,26 @@ def _wrap(f: Formula) -> str:
     return f"({render(f)})" if isinstance(f, (BinOp, Quant, Eq)) else render(f)
 
 
+def map_atoms(f: Formula, fn) -> Formula:
+    """f with every predicate atom replaced by fn(atom) (connectives and quantifiers kept)."""
+    if isinstance(f, Pred):
+        return fn(f)
+    if isinstance(f, Not):
+        return Not(map_atoms(f.body, fn))
+    if isinstance(f, BinOp):
+        return BinOp(f.op, map_atoms(f.left, fn), map_atoms(f.right, fn))
+    if isinstance(f, Quant):
+        return Quant(f.kind, f.var, map_atoms(f.body, fn))
+    return f
+
+
+def atom_names(f: Formula) -> set[str]:
+    """Names of the predicates occurring in f."""
+    found: set[str] = set()
+    map_atoms(f, lambda p: found.add(p.name) or p)
+    return found
+
+
 def free_vars(f: Formula, bound: frozenset[str] = frozenset()) -> set[str]:
     """Names of variables occurring free in f."""
     if isinstance(f, Pred):
