@@ -114,3 +114,13 @@ def test_embedded_smollm2_answers_with_its_chat_template(smollm2):
     first = a[0].text.strip().split()[0].strip(".,!")
     if first in ("Yes", "No"):
         assert first == ("Yes" if scores[0] > scores[1] else "No")
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_cuda_greedy_matches_cpu(tiny_llama):
+    settings = GenerationSettings(max_new_tokens=8, chat=False, batch_size=4)
+    cpu = HFBackend.load(str(tiny_llama), device="cpu").generate(PROMPTS, settings)
+    gpu = HFBackend.load(str(tiny_llama), device="cuda", dtype="float32").generate(
+        PROMPTS, settings
+    )
+    assert [g.text for g in gpu] == [c.text for c in cpu]
