@@ -6,17 +6,16 @@ from __future__ import annotations
 
 import re
 
-from reasoning.core import Instance, Verdict
+from reasoning.core import Instance, Verdict, fenced_blocks
 from solvers.fol import FOLParseError, Formula, equivalence, parse, render, signature
 
-_FENCE = re.compile(r"```[^\n`]*\n(.*?)```", re.DOTALL)
 _NUMBERED = re.compile(r"^\s*(\d+)\s*[.):]\s*(.+?)\s*$", re.MULTILINE)
 _PREFIX = re.compile(r"^\s*(?:FOL|Formula|Answer)\s*:\s*", re.IGNORECASE)
 TIMEOUT_MS = 5_000
 
 
 def _candidates(response: str, count: int) -> dict[int, str]:
-    blocks = _FENCE.findall(response)
+    blocks = fenced_blocks(response)
     text = blocks[-1] if blocks else response
     found = {int(n): body.strip("` ") for n, body in _NUMBERED.findall(text)}
     if not found and count == 1:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from generators.logicasker.rules import PREDICATE, Rule
+from generators.logicasker.rules import Rule
 from solvers.fol import BinOp, Const, Formula, Not, Pred, Quant, Var, render
 from solvers.fol.ast import atom_names, map_atoms
 
@@ -150,7 +150,3 @@ def proof_lines(arg: Argument) -> list[str]:
         f"{s.rule}: {'; '.join(render(p) for p in s.used)} ⊢ {render(s.conclusion)}"
         for s in arg.steps
     ]
-
-
-def is_predicate_only(rule: Rule) -> bool:
-    return rule.logic == PREDICATE and not rule.chainable

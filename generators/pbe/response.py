@@ -10,10 +10,10 @@ from importlib import resources
 from lark import Lark, Token
 from lark.exceptions import UnexpectedInput
 
+from reasoning.core import fenced_blocks
 from solvers.rewrite import Rule
 
 MAX_RESPONSE_CHARS = 100_000
-_FENCE = re.compile(r"```[^\n`]*\n(.*?)```", re.DOTALL)
 
 
 class ResponseParseError(ValueError):
@@ -50,7 +50,7 @@ def parse_cascade(response: str) -> list[Rule]:
     text. Raises ResponseParseError naming the position of the first problem."""
     if len(response) > MAX_RESPONSE_CHARS:
         raise ResponseParseError(f"response longer than {MAX_RESPONSE_CHARS} characters")
-    candidates = [*reversed(_FENCE.findall(response)), response]
+    candidates = [*reversed(fenced_blocks(response)), response]
     problem = ""
     for text in candidates:
         try:

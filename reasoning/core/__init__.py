@@ -3,7 +3,7 @@
 Imports nothing from the other project packages.
 """
 
-from reasoning.core.answers import answer_hint, extract_choice
+from reasoning.core.answers import answer_hint, extract_choice, fenced_blocks
 from reasoning.core.errors import (
     ConfigError,
     DataError,
@@ -31,6 +31,7 @@ __all__ = [
     "build_config",
     "check_knobs",
     "extract_choice",
+    "fenced_blocks",
     "generate_items",
     "instance_id",
     "item_rng",

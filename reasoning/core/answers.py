@@ -44,6 +44,14 @@ def extract_choice(text: str, choices: tuple[str, ...]) -> str | None:
     return None
 
 
+_FENCE = re.compile(r"```[^\n`]*\n(.*?)```", re.DOTALL)
+
+
+def fenced_blocks(text: str) -> list[str]:
+    """Contents of the ``` code blocks in a response, in order."""
+    return _FENCE.findall(text)
+
+
 def answer_hint(choices: tuple[str, ...]) -> str:
     """Feedback text for a response with no readable answer."""
     options = " or ".join(f"'Answer: {c}'" for c in choices)

@@ -10,12 +10,19 @@ import torch
 from torch import nn
 
 
-def _conv1d_type():
+def conv1d_type():
     try:
         from transformers.pytorch_utils import Conv1D
     except ImportError:  # pragma: no cover - very old transformers
         return ()
     return Conv1D
+
+
+def out_in(module: nn.Module) -> torch.Tensor:
+    """A Linear or Conv1D weight as [out, in] (a transposed view for Conv1D)."""
+    w = module.weight.data
+    conv = conv1d_type()
+    return w.t() if conv and isinstance(module, conv) else w
 
 
 @dataclass
@@ -55,7 +62,7 @@ def decoder_blocks(model: nn.Module) -> tuple[nn.ModuleList, str]:
 
 def block_matrices(block: nn.Module, prefix: str) -> list[Matrix]:
     """Every linear map inside one decoder block, in module order."""
-    conv = _conv1d_type()
+    conv = conv1d_type()
     out = []
     for name, module in block.named_modules():
         if isinstance(module, nn.Linear):

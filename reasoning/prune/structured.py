@@ -10,7 +10,7 @@ import torch
 from torch import nn
 
 from reasoning.core import ConfigError
-from reasoning.prune.layers import _conv1d_type, decoder_blocks
+from reasoning.prune.layers import conv1d_type, decoder_blocks, out_in
 
 
 def _column_norms(model, samples, modules: list[nn.Module]) -> list[torch.Tensor]:
@@ -36,18 +36,13 @@ def _column_norms(model, samples, modules: list[nn.Module]) -> list[torch.Tensor
     return [torch.sqrt(s).float() for s in sums]
 
 
-def _out_in(module: nn.Module) -> torch.Tensor:
-    w = module.weight.data
-    return w.t() if isinstance(module, _conv1d_type() or ()) else w
-
-
 def _shrink(module: nn.Module, keep: torch.Tensor, dim: str) -> nn.Module:
     """A copy of a Linear/Conv1D keeping `keep` output rows (dim='out') or input columns."""
-    w = _out_in(module)
+    w = out_in(module)
     bias = getattr(module, "bias", None)
     w2 = w[keep] if dim == "out" else w[:, keep]
     b2 = (bias.data[keep] if dim == "out" else bias.data) if bias is not None else None
-    conv = _conv1d_type()
+    conv = conv1d_type()
     if conv and isinstance(module, conv):
         new = conv(w2.shape[0], w2.shape[1])
         new.weight.data = w2.t().contiguous()
@@ -80,7 +75,7 @@ def prune_heads(model, samples, sparsity: float) -> dict:
     removed = {}
     for i, (b, xn) in enumerate(zip(blocks, norms, strict=True)):
         attn = b.self_attn
-        col = _out_in(attn.o_proj).norm(dim=0) * xn
+        col = out_in(attn.o_proj).norm(dim=0) * xn
         score = col.reshape(kv, per_group * dim).sum(1)
         groups = sorted(torch.argsort(score, descending=True)[:keep].tolist())
         removed[i] = sorted(set(range(kv)) - set(groups))
@@ -110,7 +105,7 @@ def _zero_gpt2_heads(model, blocks, samples, sparsity: float) -> dict:
     keep = _keep_count(heads, sparsity, "attention head")
     removed = {}
     for i, (b, xn) in enumerate(zip(blocks, norms, strict=True)):
-        score = (_out_in(b.attn.c_proj).norm(dim=0) * xn).reshape(heads, dim).sum(1)
+        score = (out_in(b.attn.c_proj).norm(dim=0) * xn).reshape(heads, dim).sum(1)
         removed[i] = sorted(torch.argsort(score)[: heads - keep].tolist())
         for h in removed[i]:
             for part in range(3):  # q, k, v blocks of c_attn's output columns
@@ -129,11 +124,11 @@ def prune_channels(model, samples, sparsity: float) -> dict:
         downs = [b.mlp.c_proj for b in blocks]
     else:
         downs = [b.mlp.down_proj for b in blocks]
-    width = _out_in(downs[0]).shape[1]
+    width = out_in(downs[0]).shape[1]
     keep = _keep_count(width, sparsity, "MLP channel")
     norms = _column_norms(model, samples, downs)
     for b, down, xn in zip(blocks, downs, norms, strict=True):
-        score = _out_in(down).norm(dim=0) * xn
+        score = out_in(down).norm(dim=0) * xn
         kept = torch.sort(torch.argsort(score, descending=True)[:keep]).values
         mlp = b.mlp
         if path == "transformer.h":
