@@ -1,8 +1,9 @@
 """Calibration data and block-by-block activations.
 
 Texts default to the suite's own generated instances (no C4 download). Each text is one
-sequence (no padding). Activations are gathered block by block on the already-pruned model,
-as Wanda and SparseGPT do: the inputs of block i+1 are the outputs of the pruned block i.
+sequence; all of them run as one right-padded batch. Activations are gathered block by block
+on the already-pruned model, as Wanda and SparseGPT do: the inputs of block i+1 are the
+outputs of the pruned block i.
 """
 
 from __future__ import annotations
@@ -51,44 +52,57 @@ class _Stop(Exception):
 
 @dataclass
 class BlockInputs:
-    """What block 0 receives for each sample: hidden states and keyword arguments."""
+    """What block 0 receives for the whole calibration set, as one right-padded batch:
+    hidden states [B, L, d], the block's keyword arguments, and which positions are real
+    tokens ([B, L] bool). Right padding never changes a real token's hidden state (causal
+    attention only looks left), and statistics skip the padded positions."""
 
-    hidden: list[torch.Tensor]
-    kwargs: list[dict]
+    hidden: torch.Tensor
+    kwargs: dict
+    valid: torch.Tensor
+
+
+def pad_batch(samples: list[torch.Tensor], pad_id: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+    """[1, L_i] id tensors -> right-padded ids [B, max L] and the real-token mask."""
+    longest = max(x.shape[1] for x in samples)
+    device = samples[0].device
+    ids = torch.full((len(samples), longest), pad_id, dtype=samples[0].dtype, device=device)
+    valid = torch.zeros((len(samples), longest), dtype=torch.bool, device=device)
+    for i, x in enumerate(samples):
+        ids[i, : x.shape[1]] = x[0]
+        valid[i, : x.shape[1]] = True
+    return ids, valid
 
 
 def capture_block_inputs(model: nn.Module, samples: list[torch.Tensor]) -> BlockInputs:
-    """Run the model up to block 0 for each sample and keep block 0's inputs."""
+    """Run the model up to block 0 once, on all samples as one padded batch, and keep
+    block 0's inputs."""
     blocks, _ = decoder_blocks(model)
-    hidden: list[torch.Tensor] = []
-    kwargs: list[dict] = []
+    ids, valid = pad_batch(samples)
+    seen: dict = {}
 
     def grab(_module, args, kw):
-        hidden.append(args[0] if args else kw.pop("hidden_states"))
-        kwargs.append({k: v for k, v in kw.items() if k != "hidden_states"})
+        seen["hidden"] = args[0] if args else kw.pop("hidden_states")
+        seen["kwargs"] = {k: v for k, v in kw.items() if k != "hidden_states"}
         raise _Stop
 
     handle = blocks[0].register_forward_pre_hook(grab, with_kwargs=True)
     try:
-        with torch.inference_mode():
-            for ids in samples:
-                try:
-                    model(ids, use_cache=False)
-                except _Stop:
-                    pass
+        with torch.no_grad():
+            try:
+                model(ids, use_cache=False)
+            except _Stop:
+                pass
     finally:
         handle.remove()
-    return BlockInputs(hidden, kwargs)
+    return BlockInputs(seen["hidden"], seen["kwargs"], valid)
 
 
-def run_block(block: nn.Module, inputs: BlockInputs) -> list[torch.Tensor]:
-    """The block's output hidden states for every sample."""
-    outs = []
-    with torch.inference_mode():
-        for h, kw in zip(inputs.hidden, inputs.kwargs, strict=True):
-            out = block(h, **kw)
-            outs.append(out[0] if isinstance(out, tuple) else out)
-    return outs
+def real_rows(x: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
+    """A module input [B, L, d] as [real tokens, d] (padded positions dropped)."""
+    if x.dim() == 3 and x.shape[:2] == valid.shape:
+        return x[valid]
+    return x.reshape(-1, x.shape[-1])
 
 
 def iter_blocks(model: nn.Module) -> Iterator[tuple[int, nn.Module, str]]:

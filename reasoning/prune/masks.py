@@ -51,14 +51,19 @@ def lowest_mask(
         return mask.reshape(rows, cols // m, m).scatter_(2, drop, True).reshape(rows, cols)
     if per_row:
         k = round(cols * sparsity)
-        if k:
-            mask.scatter_(1, torch.topk(scores, k, dim=1, largest=False).indices, True)
-        return mask
+        return lowest_k(scores, k, dim=1) if k else mask
     k = round(scores.numel() * sparsity)
-    if k:
-        flat = mask.view(-1)
-        flat[torch.topk(scores.reshape(-1), k, largest=False).indices] = True
-    return mask
+    return lowest_k(scores.reshape(-1), k, dim=0).reshape(rows, cols) if k else mask
+
+
+def lowest_k(scores: torch.Tensor, k: int, dim: int) -> torch.Tensor:
+    """Boolean mask of exactly the k lowest scores along `dim`; ties at the k-th value go to
+    the lowest indices. Cost: a k-th value selection (linear), not a sort or a top-k heap."""
+    kth = torch.kthvalue(scores, k, dim=dim, keepdim=True).values
+    below = scores < kth
+    ties = scores == kth
+    need = k - below.sum(dim=dim, keepdim=True)
+    return below | (ties & (torch.cumsum(ties, dim=dim) <= need))
 
 
 def satisfies_pattern(weight: torch.Tensor, pattern: tuple[int, int]) -> bool:

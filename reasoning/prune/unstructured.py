@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+
 import torch
 
-from reasoning.prune.calibration import BlockInputs, iter_blocks, run_block
+from reasoning.prune.calibration import BlockInputs, iter_blocks, real_rows
 from reasoning.prune.layers import Matrix, all_matrices, block_matrices
-from reasoning.prune.masks import lowest_mask
+from reasoning.prune.masks import lowest_k, lowest_mask
 
 
 def magnitude(model, sparsity: float, pattern) -> dict[str, dict]:
@@ -53,20 +55,86 @@ def global_magnitude(model, sparsity: float, min_keep: float) -> dict[str, dict]
     return info
 
 
-class _Stats:
-    """Per-matrix input statistics: column sums of squares (Wanda) or X^T X (SparseGPT)."""
+class _InputStats:
+    """Statistics of one module input over the real calibration tokens: column sums of
+    squares (Wanda) and, for SparseGPT, the Hessian 2/N X^T X with its inverse's upper
+    Cholesky factor. Matrices fed by the same tensor (q/k/v, gate/up) share one."""
 
-    def __init__(self, cols: int, hessian: bool, device) -> None:
-        self.n = 0
-        self.sumsq = torch.zeros(cols, dtype=torch.float64, device=device)
-        self.h = torch.zeros(cols, cols, dtype=torch.float64, device=device) if hessian else None
+    def __init__(self, rows: torch.Tensor, hessian: bool) -> None:
+        x = rows.float()
+        self.n = x.shape[0]
+        self.sumsq = None if hessian else (x * x).sum(0)
+        self.h = (2.0 / max(1, self.n)) * gram(x) if hessian else None
+        self._hinv: tuple | None = None
 
-    def add(self, x: torch.Tensor) -> None:
-        x = x.reshape(-1, x.shape[-1]).double()
-        self.n += x.shape[0]
-        self.sumsq += (x * x).sum(0)
-        if self.h is not None:
-            self.h += x.t() @ x
+    def hinv(self, percdamp: float) -> tuple[torch.Tensor, torch.Tensor, float]:
+        """(upper Cholesky factor of the dampened inverse Hessian, dead columns, damping)."""
+        if self._hinv is None:
+            self._hinv = _inverse_hessian(self.h, percdamp)
+        return self._hinv
+
+
+def gram(x: torch.Tensor) -> torch.Tensor:
+    """X^T X, computing the off-diagonal block once (symmetry): 3/4 of a plain product."""
+    half = x.shape[1] // 2
+    if half < 64:
+        return x.t() @ x
+    a, b = x[:, :half], x[:, half:]
+    out = torch.empty(x.shape[1], x.shape[1], dtype=x.dtype, device=x.device)
+    out[:half, :half] = a.t() @ a
+    out[half:, half:] = b.t() @ b
+    cross = a.t() @ b
+    out[:half, half:] = cross
+    out[half:, :half] = cross.t()
+    return out
+
+
+def _inverse_hessian(h: torch.Tensor, percdamp: float) -> tuple[torch.Tensor, torch.Tensor, float]:
+    """U upper triangular with U^T U = (H + damp * mean(diag H) * I)^-1, from one Cholesky
+    factor of the index-reversed H (reversing turns its inverse factor upper triangular).
+    Retries with 10x more dampening while H is not positive definite."""
+    h = h.clone()
+    dead = torch.diag(h) == 0
+    h[dead, dead] = 1
+    cols = h.shape[0]
+    eye = torch.eye(cols, dtype=h.dtype, device=h.device)
+    damp = percdamp
+    for _ in range(16):  # float32, as the anchors: tiny dampening may need several steps
+        hd = h + damp * torch.mean(torch.diag(h)) * eye
+        low, info = torch.linalg.cholesky_ex(hd.flip(0, 1))
+        if int(info) == 0:
+            inv = torch.linalg.solve_triangular(low, eye, upper=False)
+            return inv.flip(0, 1), dead, damp
+        damp *= 10
+    raise RuntimeError(f"Hessian not positive definite even with damping {damp}")
+
+
+class _BlockPruner:
+    """Forward pre-hooks that prune each matrix of a block just before it runs, from
+    statistics of the input it is about to receive. One batched pass through the block
+    then gives both the statistics and the pruned block's output, and every matrix sees
+    inputs from already-pruned matrices upstream in its own block (SparseGPT's
+    "true sequential" order)."""
+
+    def __init__(self, method, valid, sparsity, pattern, percdamp, blocksize) -> None:
+        self.method, self.valid = method, valid
+        self.sparsity, self.pattern = sparsity, pattern
+        self.percdamp, self.blocksize = percdamp, blocksize
+        self.last_input: torch.Tensor | None = None
+        self.stats: _InputStats | None = None
+        self.info: dict[str, dict] = {}
+
+    def hook(self, m: Matrix, _module, args) -> None:
+        x = args[0]
+        if x is not self.last_input:
+            self.last_input = x
+            self.stats = _InputStats(real_rows(x, self.valid), self.method == "sparsegpt")
+        if self.method == "wanda":
+            self.info[m.name] = _wanda(m, self.stats, self.sparsity, self.pattern)
+        else:
+            self.info[m.name] = _sparsegpt(
+                m, self.stats, self.sparsity, self.pattern, self.percdamp, self.blocksize
+            )
 
 
 def layerwise(
@@ -79,29 +147,28 @@ def layerwise(
     blocksize: int,
     device,
 ) -> dict[str, dict]:
-    """Wanda or SparseGPT, block by block on the already-pruned model."""
+    """Wanda or SparseGPT, block by block on the already-pruned model: one batched forward
+    pass per block, pruning each matrix as its input arrives."""
     info: dict[str, dict] = {}
+    hidden = inputs.hidden
     for _, block, prefix in iter_blocks(model):
         home = next(block.parameters()).device
         block.to(device)
-        mats = block_matrices(block, prefix)
-        stats = {m.name: _Stats(m.in_features, method == "sparsegpt", device) for m in mats}
-        hooks = [
-            m.module.register_forward_hook(lambda _mod, args, _out, s=stats[m.name]: s.add(args[0]))
-            for m in mats
-        ]
-        moved = BlockInputs(
-            [h.to(device) for h in inputs.hidden], [_to(kw, device) for kw in inputs.kwargs]
+        pruner = _BlockPruner(
+            method, inputs.valid.to(device), sparsity, pattern, percdamp, blocksize
         )
-        run_block(block, moved)
-        for h in hooks:
-            h.remove()
-        for m in mats:
-            if method == "wanda":
-                info[m.name] = _wanda(m, stats[m.name], sparsity, pattern)
-            else:
-                info[m.name] = _sparsegpt(m, stats[m.name], sparsity, pattern, percdamp, blocksize)
-        inputs.hidden = [h.to(home) for h in run_block(block, moved)]
+        hooks = [
+            m.module.register_forward_pre_hook(functools.partial(pruner.hook, m))
+            for m in block_matrices(block, prefix)
+        ]
+        try:
+            with torch.no_grad():
+                out = block(hidden.to(device), **_to(inputs.kwargs, device))
+        finally:
+            for h in hooks:
+                h.remove()
+        hidden = (out[0] if isinstance(out, tuple) else out).to(home)
+        info.update(pruner.info)
         block.to(home)
     return info
 
@@ -116,12 +183,12 @@ def _to(obj, device):
     return obj
 
 
-def _wanda(m: Matrix, stats: _Stats, sparsity: float, pattern) -> dict:
+def _wanda(m: Matrix, stats: _InputStats, sparsity: float, pattern) -> dict:
     """|W| * ||X_j||_2, compared within each output row."""
     w = m.weight()
     norms = torch.sqrt(stats.sumsq / max(1, stats.n)).to(w.device, torch.float32)
     scores = w.abs().float() * norms[None, :]
-    w[lowest_mask(scores, sparsity, pattern, per_row=True)] = 0
+    w.masked_fill_(lowest_mask(scores, sparsity, pattern, per_row=True), 0)
     return {"tokens": stats.n}
 
 
@@ -138,53 +205,58 @@ def _block_counts(rows: int, cols: int, sparsity: float, blocksize: int) -> list
 
 
 def _sparsegpt(
-    m: Matrix, stats: _Stats, sparsity: float, pattern, percdamp: float, blocksize: int
+    m: Matrix, stats: _InputStats, sparsity: float, pattern, percdamp: float, blocksize: int
 ) -> dict:
-    """Optimal-brain-surgeon pruning with the calibration Hessian, block by block; retries
-    with 10x more dampening when the Hessian is not positive definite."""
-    w = m.weight().float().contiguous().clone()
-    rows, cols = w.shape
-    h = (2.0 / max(1, stats.n)) * stats.h.to(w.device)
-    dead = torch.diag(h) == 0
-    h[dead, dead] = 1
+    """Optimal-brain-surgeon pruning with the calibration Hessian, block by block."""
+    hinv, dead, damp = stats.hinv(percdamp)
+    w = m.weight().float().clone()
     w[:, dead] = 0
-    damp, hinv = percdamp, None
-    for _ in range(6):
-        try:
-            eye = torch.eye(cols, dtype=h.dtype, device=h.device)
-            hd = h + damp * torch.mean(torch.diag(h)) * eye
-            hinv = torch.linalg.cholesky(
-                torch.cholesky_inverse(torch.linalg.cholesky(hd)), upper=True
-            )
-            break
-        except torch.linalg.LinAlgError:
-            damp *= 10
-    if hinv is None:
-        raise RuntimeError(f"{m.name}: Hessian not positive definite even with damping {damp}")
-    hinv = hinv.float()
-    counts = _block_counts(rows, cols, sparsity, blocksize) if pattern is None else None
+    cols = w.shape[1]
+    counts = _block_counts(w.shape[0], cols, sparsity, blocksize) if pattern is None else None
     for b, i1 in enumerate(range(0, cols, blocksize)):
         i2 = min(i1 + blocksize, cols)
-        w1, hinv1 = w[:, i1:i2].clone(), hinv[i1:i2, i1:i2]
-        q1, err1 = torch.zeros_like(w1), torch.zeros_like(w1)
-        d = torch.diag(hinv1)
-        mask1 = torch.zeros(w1.shape, dtype=torch.bool, device=w1.device)
-        if pattern is None and counts[b]:
-            scores = (w1**2 / d[None, :] ** 2).reshape(-1)
-            mask1.view(-1)[torch.topk(scores, counts[b], largest=False).indices] = True
-        for i in range(i2 - i1):
-            if pattern is not None and i % pattern[1] == 0:
-                n, mm = pattern
-                tmp = w1[:, i : i + mm] ** 2 / d[i : i + mm][None, :] ** 2
-                mask1.scatter_(1, i + torch.topk(tmp, mm - n, dim=1, largest=False).indices, True)
-            col = w1[:, i]
-            q = col.clone()
-            q[mask1[:, i]] = 0
-            q1[:, i] = q
-            e = (col - q) / hinv1[i, i]
-            w1[:, i:] -= e[:, None] @ hinv1[i, i:][None, :]
-            err1[:, i] = e
-        w[:, i1:i2] = q1
-        w[:, i2:] -= err1 @ hinv[i1:i2, i2:]
+        u = hinv[i1:i2, i1:i2]
+        err = obs_block(w[:, i1:i2], u, counts[b] if counts else None, pattern)
+        w[:, i2:] -= err @ hinv[i1:i2, i2:]
     m.set_weight(w.to(m.module.weight.dtype))
     return {"damping": damp, "tokens": stats.n}
+
+
+def obs_block(
+    w: torch.Tensor, u: torch.Tensor, count: int | None, pattern, step: int = 16
+) -> torch.Tensor:
+    """Prune one column block in place (w: [rows, B] view) by the OBS update and return
+    the errors [rows, B] to spread over later columns.
+
+    u is the block's upper Cholesky factor of the inverse Hessian. Unstructured: the
+    `count` lowest w^2 / u_ii^2 in the block are chosen up front; N:M: every M columns
+    keep the N best of each row, chosen on the updated weights. The column-by-column
+    recurrence of SparseGPT is solved `step` columns at a time: within a chunk, row r's
+    errors solve a small lower-triangular system (u's chunk, restricted to the weights
+    row r drops), one batched solve for all rows; then one matrix product carries the
+    chunk's errors to every later column. Same result as the loop, ~8x fewer operations."""
+    rows, width = w.shape
+    d = torch.diag(u)
+    work = w.clone(memory_format=torch.contiguous_format)
+    drop = torch.zeros(work.shape, dtype=torch.bool, device=work.device)
+    if count:
+        drop.view(-1)[:] = lowest_k((work**2 / d[None, :] ** 2).reshape(-1), count, dim=0)
+    if pattern is not None:
+        step = pattern[1]
+    err = torch.zeros_like(work)
+    for c1 in range(0, width, step):
+        c2 = min(c1 + step, width)
+        if pattern is not None:
+            n, m = pattern
+            group = work[:, c1:c2] ** 2 / d[None, c1:c2] ** 2
+            drop[:, c1:c2] = lowest_k(group, m - n, dim=1)
+        chunk = drop[:, c1:c2]
+        strict = u[c1:c2, c1:c2].t().tril(-1)  # strict[i, j] = u[j, i] for j < i
+        system = torch.diag(d[c1:c2]) + chunk[:, :, None] * strict  # [rows, s, s]
+        rhs = (work[:, c1:c2] * chunk)[..., None]
+        e = torch.linalg.solve_triangular(system, rhs, upper=False)[..., 0]
+        err[:, c1:c2] = e
+        work[:, c1:] -= e @ u[c1:c2, c1:]
+    work.masked_fill_(drop, 0)
+    w.copy_(work)
+    return err

@@ -1,0 +1,128 @@
+"""The fast pieces of the calibrated methods against plain references written here:
+the OBS column update, the inverse-Hessian factor, k-lowest selection, padded batching."""
+
+from __future__ import annotations
+
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from reasoning.models import HFBackend
+from reasoning.prune.calibration import capture_block_inputs, pad_batch, real_rows, tokenize
+from reasoning.prune.masks import lowest_k
+from reasoning.prune.unstructured import _inverse_hessian, gram, obs_block
+
+
+def reference_obs(w, hinv, drop_count, pattern):
+    """SparseGPT's block loop as the paper writes it, on full [rows, B] matrices."""
+    w = w.clone()
+    rows, cols = w.shape
+    d = torch.diag(hinv)
+    q, err = torch.zeros_like(w), torch.zeros_like(w)
+    mask = torch.zeros_like(w, dtype=torch.bool)
+    if drop_count:
+        scores = (w**2 / d[None, :] ** 2).flatten()
+        order = sorted(range(scores.numel()), key=lambda j: (float(scores[j]), j))
+        mask.view(-1)[order[:drop_count]] = True
+    for i in range(cols):
+        if pattern is not None and i % pattern[1] == 0:
+            n, m = pattern
+            for r in range(rows):
+                part = (w[r, i : i + m] ** 2 / d[i : i + m] ** 2).tolist()
+                worst = sorted(range(len(part)), key=lambda j: (part[j], j))[: m - n]
+                for j in worst:
+                    mask[r, i + j] = True
+        col = w[:, i].clone()
+        kept = torch.where(mask[:, i], torch.zeros_like(col), col)
+        e = (col - kept) / hinv[i, i]
+        for j in range(i, cols):
+            w[:, j] -= e * hinv[i, j]
+        q[:, i], err[:, i] = kept, e
+    return q, err
+
+
+def spd(cols: int, gen: torch.Generator) -> torch.Tensor:
+    a = torch.randn(cols * 3, cols, generator=gen, dtype=torch.float64)
+    return a.t() @ a / cols + 0.1 * torch.eye(cols, dtype=torch.float64)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    rows=st.integers(1, 6),
+    groups=st.integers(1, 3),
+    mode=st.sampled_from(["count", "2:4", "1:4"]),
+)
+def test_obs_block_matches_the_column_loop(seed, rows, groups, mode):
+    gen = torch.Generator().manual_seed(seed)
+    cols = 4 * groups
+    h = spd(cols, gen)
+    u = torch.linalg.cholesky(torch.linalg.inv(h), upper=True)
+    w = torch.randn(rows, cols, generator=gen, dtype=torch.float64)
+    pattern = None if mode == "count" else tuple(int(x) for x in mode.split(":"))
+    count = (rows * cols) // 2 if pattern is None else None
+    want_q, want_err = reference_obs(w, u, count, pattern)
+    got = w.clone()
+    err = obs_block(got, u, count, pattern)
+    assert torch.allclose(got, want_q, atol=1e-9)
+    assert torch.allclose(err, want_err, atol=1e-9)
+    assert int((got == 0).sum()) >= (count or rows * cols * (pattern[1] - pattern[0]) // 4)
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 10_000), rows=st.integers(1, 40), cols=st.integers(1, 300))
+def test_gram_is_x_transpose_x(seed, rows, cols):
+    x = torch.randn(rows, cols, generator=torch.Generator().manual_seed(seed), dtype=torch.float64)
+    assert torch.allclose(gram(x), x.t() @ x, atol=1e-10)
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 10_000), cols=st.integers(1, 24))
+def test_inverse_hessian_factor(seed, cols):
+    h = spd(cols, torch.Generator().manual_seed(seed))
+    u, dead, damp = _inverse_hessian(h, 0.01)
+    damped = h + damp * torch.mean(torch.diag(h)) * torch.eye(cols, dtype=h.dtype)
+    assert torch.equal(u, torch.triu(u)) and not dead.any()
+    assert torch.allclose(u.t() @ u, torch.linalg.inv(damped), atol=1e-8)
+
+
+def test_inverse_hessian_dampens_a_singular_matrix():
+    h = torch.zeros(5, 5)
+    h[0, 0], h[1, 1] = 1.0, 1.0
+    h[2, 2], h[2, 3], h[3, 2], h[3, 3] = 1.0, 1.0, 1.0, 1.0  # rank deficient block
+    u, dead, damp = _inverse_hessian(h, 1e-12)
+    assert dead.tolist() == [False, False, False, False, True]
+    assert damp > 1e-12 and torch.isfinite(u).all()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    values=st.lists(st.integers(-3, 3), min_size=1, max_size=30),
+    data=st.data(),
+)
+def test_lowest_k_is_exact_and_takes_the_lowest(values, data):
+    k = data.draw(st.integers(1, len(values)))
+    scores = torch.tensor(values, dtype=torch.float32)
+    mask = lowest_k(scores, k, dim=0)
+    assert int(mask.sum()) == k
+    if k < len(values):
+        assert scores[mask].max() <= scores[~mask].min()
+
+
+def test_padded_batch_leaves_real_tokens_alone(tiny_llama):
+    b = HFBackend.load(str(tiny_llama), device="cpu")
+    texts = ["a short one", "a much longer calibration text with many more tokens in it"]
+    samples = tokenize(b.tokenizer, texts, 64, "cpu")
+    ids, valid = pad_batch(samples)
+    assert valid.sum(1).tolist() == [x.shape[1] for x in samples]
+    together = capture_block_inputs(b.model, samples)
+    for i, sample in enumerate(samples):
+        alone = capture_block_inputs(b.model, [sample])
+        assert torch.allclose(real_rows(together.hidden[i : i + 1], valid[i : i + 1]),
+                              alone.hidden[0], atol=1e-6)  # fmt: skip
+    assert real_rows(together.hidden, together.valid).shape[0] == int(valid.sum())
+    with torch.no_grad():  # through every block: right padding never reaches a real token
+        batched = b.model(ids, use_cache=False).logits
+        for i, sample in enumerate(samples):
+            alone = b.model(sample, use_cache=False).logits[0]
+            assert torch.allclose(batched[i][valid[i]], alone, atol=1e-4)
