@@ -69,8 +69,9 @@ class _InputStats:
 
     def hinv(self, percdamp: float) -> tuple[torch.Tensor, torch.Tensor, float]:
         """(upper Cholesky factor of the dampened inverse Hessian, dead columns, damping)."""
-        if self._hinv is None:
-            self._hinv = _inverse_hessian(self.h, percdamp)
+        if self._hinv is None:  # factorised in float64: an ill-conditioned H loses float32
+            u, dead, damp = _inverse_hessian(self.h.double(), percdamp)
+            self._hinv = (u.to(self.h.dtype), dead, damp)
         return self._hinv
 
 
