@@ -5,7 +5,8 @@
 
 Our rows count the whole pipeline per item: sample, certified solve (model check or DRUP
 proof check), English rendering, parse back to the formula, and the independent second-path
-re-check (`reasoning verify`). The peer row only generates (it has no verifier of labels).
+re-check (`reasoning verify`, which shares each family's checking context across items).
+The peer row only generates (it has no verifier of labels).
 """
 
 from __future__ import annotations
@@ -14,13 +15,13 @@ import argparse
 import time
 
 import reasoning
+from reasoning.api import iter_recheck
 
 
 def ours(family: str, items: int, **knobs) -> float:
     start = time.perf_counter()
     generated = reasoning.generate(family, items, 0, **knobs)
-    for item in generated:
-        problems = reasoning.recheck(item)
+    for item, problems in zip(generated, iter_recheck(generated), strict=True):
         if problems:
             raise SystemExit(f"recheck failed on {item.id}: {problems}")
     return items / (time.perf_counter() - start)

@@ -7,7 +7,7 @@ response)`; `read_jsonl` / `write_jsonl` are re-exported from `reasoning.core`.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from reasoning.core import ConfigError, Instance, Verdict, build_config
@@ -74,3 +74,15 @@ def verify(instance: Instance, response: str) -> Verdict:
 def recheck(instance: Instance) -> list[str]:
     """Disagreements between the gold label and the family's second solver path."""
     return get_family(instance.family).recheck(instance)
+
+
+def iter_recheck(instances: Iterable[Instance]) -> Iterator[list[str]]:
+    """`recheck` for many items, in order, sharing each family's checking context (solver,
+    parsed sentence shapes) across its items: the same answers, less work per item."""
+    checks: dict[str, Any] = {}
+    for inst in instances:
+        check = checks.get(inst.family)
+        if check is None:
+            fam = get_family(inst.family)
+            check = checks[inst.family] = fam.checker() if fam.checker else fam.recheck
+        yield check(inst)

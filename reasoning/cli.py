@@ -17,7 +17,7 @@ from typing import Any
 
 from tqdm import tqdm
 
-from reasoning.api import iter_generate_grid, recheck
+from reasoning.api import iter_generate_grid, iter_recheck
 from reasoning.core import ConfigError, ReasoningError, knob_table, read_jsonl, write_jsonl
 from reasoning.core.io import read_manifest, sha256_file, write_manifest
 from reasoning.core.knobs import parse_knob_value
@@ -159,9 +159,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
     manifest = read_manifest(args.file)
     if manifest is not None and manifest.get("sha256") not in (None, sha256_file(args.file)):
         failures.append(("<file>", "sha256 differs from the manifest: the file was modified"))
-    for inst in _progress(instances, len(instances), "verify", args.quiet):
-        for problem in recheck(inst):
-            failures.append((inst.id, problem))
+    checked = zip(instances, iter_recheck(instances), strict=True)
+    for inst, problems in _progress(checked, len(instances), "verify", args.quiet):
+        failures.extend((inst.id, problem) for problem in problems)
     for ident, problem in failures:
         print(f"DISAGREE {ident}: {problem}")
     bad_ids = {ident for ident, _ in failures}

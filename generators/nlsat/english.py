@@ -9,6 +9,7 @@ Two fragments (the `grammar` knob):
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from importlib import resources
 
@@ -43,21 +44,38 @@ def _fact(atom: str, positive: bool) -> str:
 
 def render_clause(clause: tuple[int, ...], atoms: list[str], grammar: str) -> str:
     """One sentence for one clause (literal order is kept, so parsing gives it back)."""
-    *body, head = clause
-    if grammar == "rules":
-        conds = [_fact(atoms[abs(lit) - 1], lit < 0) for lit in body]
-        cond = conds[0] if len(conds) == 1 else ", ".join(conds[:-1]) + " and " + conds[-1]
-        return f"If {cond}, then {_fact(atoms[abs(head) - 1], head > 0)}."
-    traits = " and who ".join(
-        f"is {atoms[abs(lit) - 1]}" if lit < 0 else f"is not {atoms[abs(lit) - 1]}" for lit in body
-    )
-    quant = "Everyone" if head > 0 else "Nobody"
-    return f"{quant} who {traits} is {atoms[abs(head) - 1]}."
+    return _Renderer(atoms, grammar).sentence(clause)
 
 
 def render_cnf(cnf: CNF, atoms: list[str], grammar: str) -> str:
     """The statements block: one sentence per clause, one per line."""
-    return "\n".join(render_clause(c, atoms, grammar) for c in cnf.clauses)
+    sentence = _Renderer(atoms, grammar).sentence
+    return "\n".join(sentence(c) for c in cnf.clauses)
+
+
+class _Renderer:
+    """Renders clauses over one atom list; each literal's words are built once."""
+
+    def __init__(self, atoms: list[str], grammar: str) -> None:
+        self.grammar = grammar
+        if grammar == "rules":  # literal -> the fact that makes it true / false
+            self.true = {i + 1: _fact(a, True) for i, a in enumerate(atoms)}
+            self.false = {i + 1: _fact(a, False) for i, a in enumerate(atoms)}
+        else:
+            self.atoms = {i + 1: a for i, a in enumerate(atoms)}
+
+    def sentence(self, clause: tuple[int, ...]) -> str:
+        *body, head = clause
+        if self.grammar == "rules":  # (l1 ∨ … ∨ lk) read as ¬l1 ∧ … → lk
+            conds = [self.true[-lit] if lit < 0 else self.false[lit] for lit in body]
+            cond = conds[0] if len(conds) == 1 else ", ".join(conds[:-1]) + " and " + conds[-1]
+            then = self.true[head] if head > 0 else self.false[-head]
+            return f"If {cond}, then {then}."
+        traits = " and who ".join(
+            f"is {self.atoms[-lit]}" if lit < 0 else f"is not {self.atoms[lit]}" for lit in body
+        )
+        quant = "Everyone" if head > 0 else "Nobody"
+        return f"{quant} who {traits} is {self.atoms[abs(head)]}."
 
 
 def _literal(token: Token) -> tuple[str, bool]:
@@ -112,21 +130,38 @@ _NAMES = {
 }
 
 
-def parse_cnf(text: str, atoms: list[str], grammar: str) -> CNF:
+Template = list[list[tuple[int, bool]]]
+
+
+def parse_cnf(
+    text: str,
+    atoms: list[str],
+    grammar: str,
+    *,
+    by_shape: bool = True,
+    shapes: dict[tuple[str, str], Template | None] | None = None,
+) -> CNF:
     """Parse a statements block back to CNF, numbering atoms by their index in `atoms`.
 
     Raises EnglishParseError (with line/column) on text outside the fragment or on an atom
-    not in `atoms`. Cost: linear in the text (LALR).
+    not in `atoms`. Cost: linear in the text. Lines that differ only in their facts
+    (traits) have the same token sequence, hence the same LALR parse: each distinct line
+    shape is parsed once by the grammar and the rest reuse its parse (see `_by_shape`).
+    `shapes` carries those parses across calls (pass one dict when parsing many blocks);
+    `by_shape=False` runs the grammar over the whole block (the reference path).
     """
     if grammar not in GRAMMARS:
         raise EnglishParseError(f"unknown grammar {grammar!r}; choose from {', '.join(GRAMMARS)}")
+    number = {atom: i + 1 for i, atom in enumerate(atoms)}
+    fast = _by_shape(text, number, grammar, {} if shapes is None else shapes) if by_shape else None
+    if fast is not None:
+        return CNF(len(atoms), fast)
     try:
         tree = _parser().parse(text, start=grammar)
     except UnexpectedInput as exc:
         raise EnglishParseError(describe(exc, text, _NAMES)) from None
     except LarkError as exc:
         raise EnglishParseError(str(exc).strip().splitlines()[0]) from None
-    number = {atom: i + 1 for i, atom in enumerate(atoms)}
     clauses = []
     for sentence in _ToLiterals().transform(tree):  # only pure data handling, never raises
         clause = []
@@ -136,3 +171,85 @@ def parse_cnf(text: str, atoms: list[str], grammar: str) -> CNF:
             clause.append(number[atom] if positive else -number[atom])
         clauses.append(tuple(clause))
     return CNF(len(atoms), tuple(clauses))
+
+
+@lru_cache(maxsize=len(GRAMMARS))
+def _value_terminal(grammar: str) -> re.Pattern:
+    """The grammar's own regex for the token that carries an atom (FACT or TRAIT)."""
+    name = "FACT" if grammar == "rules" else "TRAIT"
+    pattern = _parser().get_terminal(name).pattern.to_regexp()
+    return re.compile(pattern)
+
+
+def _by_shape(text: str, number: dict[str, int], grammar: str, seen: dict) -> tuple | None:
+    """Clauses of a one-sentence-per-line block, parsing each distinct line shape once.
+
+    A line's shape is the line with every atom-carrying token replaced by a placeholder.
+    Two lines of one shape have the same token sequence, so the same parse; the grammar
+    parses the first of each shape (`seen` keeps it for later lines) and records, for each token
+    position, whether the clause takes the fact as stated or negated. Returns None for
+    anything unusual (an unparsable line, an unknown atom, a sentence across lines), and
+    the caller then parses the whole block, which also gives the exact error message.
+    """
+    value = _value_terminal(grammar)
+    if value.groups:
+        return None
+    lines = text.split("\n")
+    shapes = value.sub("\x00", text).split("\n")
+    values = value.findall(text)
+    literal = {}
+    for atom, var in number.items():
+        for positive in (True, False):
+            literal[_stated(atom, positive, grammar)] = var if positive else -var
+    clauses = []
+    at = 0
+    for line, shape in zip(lines, shapes, strict=True):
+        if not shape.strip():
+            continue
+        key = (grammar, shape)
+        if key not in seen:
+            seen[key] = _line_template(line, grammar)
+        template = seen[key]
+        if template is None:
+            return None
+        width = shape.count("\x00")
+        for sentence in template:
+            clause = []
+            for j, negate in sentence:
+                lit = literal.get(values[at + j])
+                if lit is None:
+                    return None
+                clause.append(-lit if negate else lit)
+            clauses.append(tuple(clause))
+        at += width
+    return tuple(clauses) if at == len(values) else None
+
+
+def _stated(atom: str, positive: bool, grammar: str) -> str:
+    """The token text of an atom, as stated or negated: 'Alan is not big' / 'is big'."""
+    if grammar == "rules":
+        return _fact(atom, positive)
+    return f"is {atom}" if positive else f"is not {atom}"
+
+
+def _line_template(line: str, grammar: str) -> Template | None:
+    """For each sentence of one line, each literal's (token index, negated?) — or None if
+    the line does not parse on its own."""
+    try:
+        sentences = _ToLiterals().transform(_parser().parse(line, start=grammar))
+    except LarkError:
+        return None
+    values = _value_terminal(grammar).findall(line)
+    template, j = [], 0
+    for sentence in sentences:
+        entry = []
+        for atom, positive in sentence:
+            if j >= len(values):
+                return None
+            stated_atom, stated_positive = _literal(values[j])
+            if stated_atom != atom:
+                return None
+            entry.append((j, positive != stated_positive))
+            j += 1
+        template.append(entry)
+    return template if j == len(values) else None

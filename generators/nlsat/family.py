@@ -1,20 +1,22 @@
 """NLSat: random k-SAT in English (after allenai/language_fragments), solver-certified.
 
-Gold "yes" iff the statements can all be true together. Every label is certified: SAT by
-checking the solver's model against every clause, UNSAT by checking its DRUP proof. The
-re-check (`reasoning verify`) decides the DIMACS again with z3 and parses the English story
-back with the grammar, which must give the same CNF.
+Gold "yes" iff the statements can all be true together. Every label comes from CaDiCaL
+and is certified: SAT by checking its model against every clause, UNSAT by checking its
+DRUP proof or, for at most 14 variables, by evaluating the formula on every assignment.
+The re-check (`reasoning verify`) decides the DIMACS again with another engine (MiniSat)
+and parses the English story back with the grammar, which must give the same CNF.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from generators.nlsat.english import GRAMMARS, EnglishParseError, atom_text, parse_cnf, render_cnf
-from generators.nlsat.sampling import random_ksat
+from generators.nlsat.sampling import ClauseSampler
 from generators.vocab import PEOPLE, PROPERTIES
 from reasoning.core import (
     ConfigError,
@@ -31,10 +33,20 @@ from reasoning.core import (
     knob,
     wants_yes,
 )
-from solvers.sat import read_dimacs, solve, write_dimacs, z3_satisfiable_dimacs
+from solvers.sat import (
+    UncertifiedAnswer,
+    read_dimacs,
+    satisfying_assignments,
+    solve,
+    write_dimacs,
+)
+from solvers.sat.truthtable import LIMIT as EXHAUSTIVE_LIMIT
+from solvers.sat.truthtable import literal_sets
+
+SECOND_SOLVER = "minisat22"  # the re-check's engine: not the one that labels (CaDiCaL)
 
 NAME = "nlsat"
-VERSION = "1"
+VERSION = "2"
 MAX_ATTEMPTS = 1000
 LABELS = ("yes", "no")
 
@@ -108,13 +120,23 @@ def statements_of(prompt: str) -> str:
     return parts[1] if len(parts) >= 3 else ""
 
 
-def _make_item(config: Config, knobs: dict, seed: int, index: int) -> Instance:
+def _make_item(
+    config: Config,
+    knobs: dict,
+    seed: int,
+    index: int,
+    sampler: ClauseSampler,
+    sets: dict[int, int] | None,
+) -> Instance:
     rng = item_rng(NAME, knobs, seed, index)
     target = wants_yes(index, config.balance)
-    for _ in range(MAX_ATTEMPTS):
-        cnf = random_ksat(rng, config.n_vars, config.clause_count, config.k, config.mix_2sat)
-        result = solve(cnf)
-        if result.satisfiable == target:
+    for _ in range(MAX_ATTEMPTS):  # attempts are only filtered; the kept one is certified
+        cnf = sampler.cnf(rng, config.clause_count)
+        if sets is not None:
+            sat = bool(satisfying_assignments(cnf, sets))
+        else:
+            sat = solve(cnf, solver=SECOND_SOLVER, certify=False).satisfiable
+        if sat == target:
             break
     else:
         wanted = "satisfiable" if target else "unsatisfiable"
@@ -124,6 +146,9 @@ def _make_item(config: Config, knobs: dict, seed: int, index: int) -> Instance:
             f"move ratio towards the phase transition (~4.26 for 3-SAT) or set balance="
             f"{0.0 if target else 1.0:g} for an unbalanced set"
         )
+    result = solve(cnf)  # CaDiCaL, certified; its stats describe the item's hardness
+    if result.satisfiable != target:
+        raise UncertifiedAnswer(f"CaDiCaL and the filter disagree on item {index}")
     atoms = _atoms(rng, config)
     block = render_cnf(cnf, atoms, config.grammar)  # `recheck` parses it back to `cnf`
     witness = [v if result.model[v] else -v for v in range(1, cnf.n_vars + 1)] if target else []
@@ -153,9 +178,15 @@ def _make_item(config: Config, knobs: dict, seed: int, index: int) -> Instance:
 
 
 def generate(config: Config, seed: int, n: int) -> Iterator[Instance]:
-    """n NLSat items; item i depends only on (knobs, seed, i). Cost: one certified solve
-    per attempt (about 1/balance attempts per item near the phase transition)."""
-    return generate_items(config, seed, n, _make_item)
+    """n NLSat items; item i depends only on (knobs, seed, i). Cost: one cheap decision per
+    attempt (exhaustive evaluation up to 14 variables, else MiniSat; about 1/balance
+    attempts per item near the phase transition) and one certified CaDiCaL solve."""
+    config.validate()
+    sampler = ClauseSampler(config.n_vars, config.k, config.mix_2sat)
+    sets = literal_sets(config.n_vars) if config.n_vars <= EXHAUSTIVE_LIMIT else None
+    return generate_items(
+        config, seed, n, functools.partial(_make_item, sampler=sampler, sets=sets)
+    )
 
 
 def _assignment(response: str, atoms: list[str]) -> tuple[dict[int, bool], list[str]]:
@@ -207,32 +238,43 @@ def verify(instance: Instance, response: str) -> Verdict:
     return Verdict(correct=correct, score=score, parsed=parsed, feedback=feedback)
 
 
+def checker() -> Callable[[Instance], list[str]]:
+    """A recheck function that keeps the parsed sentence shapes across items."""
+    shapes: dict = {}
+
+    def check(instance: Instance) -> list[str]:
+        """Re-derive the label by a second path: another engine (MiniSat, not CaDiCaL)
+        decides meta.formal; the English parses back to the same CNF; the stored witness
+        satisfies it. Returns the disagreements."""
+        problems = []
+        try:
+            cnf = read_dimacs(instance.meta["formal"]["text"])
+        except (KeyError, TypeError, ValueError) as exc:
+            return [f"meta.formal unreadable: {exc}"]
+        sat = solve(cnf, solver=SECOND_SOLVER, certify=False).satisfiable
+        if ("yes" if sat else "no") != instance.answer:
+            problems.append(
+                f"{SECOND_SOLVER} says {'SAT' if sat else 'UNSAT'}, label is {instance.answer!r}"
+            )
+        atoms = instance.meta.get("atoms") or []
+        grammar = instance.meta.get("grammar", "rules")
+        try:
+            text = statements_of(instance.prompt)
+            if parse_cnf(text, atoms, grammar, shapes=shapes) != cnf:
+                problems.append("prompt text does not parse to meta.formal")
+        except EnglishParseError as exc:
+            problems.append(f"prompt text does not parse: {exc}")
+        witness = instance.meta.get("witness") or []
+        if instance.answer == "yes" and not cnf.satisfied_by({abs(v): v > 0 for v in witness}):
+            problems.append("stored witness does not satisfy the formula")
+        return problems
+
+    return check
+
+
 def recheck(instance: Instance) -> list[str]:
-    """Re-derive the label by a second path: z3 reads meta.formal with its own DIMACS parser
-    and decides it; the English parses back to the same CNF; the stored witness satisfies
-    it. Returns the disagreements."""
-    problems = []
-    try:
-        text = instance.meta["formal"]["text"]
-        cnf = read_dimacs(text)
-        sat = z3_satisfiable_dimacs(text)
-    except (KeyError, TypeError, ValueError) as exc:
-        return [f"meta.formal unreadable: {exc}"]
-    if sat is None:
-        problems.append("z3 gave up")
-    elif ("yes" if sat else "no") != instance.answer:
-        problems.append(f"z3 says {'SAT' if sat else 'UNSAT'}, label is {instance.answer!r}")
-    atoms = instance.meta.get("atoms") or []
-    grammar = instance.meta.get("grammar", "rules")
-    try:
-        if parse_cnf(statements_of(instance.prompt), atoms, grammar) != cnf:
-            problems.append("prompt text does not parse to meta.formal")
-    except EnglishParseError as exc:
-        problems.append(f"prompt text does not parse: {exc}")
-    witness = instance.meta.get("witness") or []
-    if instance.answer == "yes" and not cnf.satisfied_by({abs(v): v > 0 for v in witness}):
-        problems.append("stored witness does not satisfy the formula")
-    return problems
+    """See `checker`: the same check for one item."""
+    return checker()(instance)
 
 
 FAMILY = Family(
@@ -245,4 +287,5 @@ FAMILY = Family(
     oracle=lambda inst: f"Answer: {inst.answer}",
     labels=LABELS,
     version=VERSION,
+    checker=checker,
 )

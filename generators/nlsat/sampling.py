@@ -2,17 +2,68 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 
 from solvers.sat import CNF
 
+TABLE_LIMIT = 50_000  # clause tables up to this size are enumerated once per sampler
+
+
+class ClauseSampler:
+    """Draws uniform random clauses: k distinct variables (2 with probability `mix_2sat`)
+    in random order, each with a fair-coin sign.
+
+    For small n every possible clause is listed once, in a fixed order, and a clause is one
+    uniform index into that list (one random number); otherwise variables are drawn by
+    rejection. Both give the same distribution; which one runs depends only on the knobs,
+    so output stays deterministic.
+    """
+
+    def __init__(self, n_vars: int, k: int, mix_2sat: float) -> None:
+        self.n_vars, self.k, self.mix_2sat = n_vars, k, mix_2sat
+        widths = {k, 2} if mix_2sat > 0 else {k}
+        self.tables = {w: _all_clauses(n_vars, w) for w in widths if w <= n_vars}
+
+    def cnf(self, rng: random.Random, n_clauses: int) -> CNF:
+        """One formula of n_clauses clauses. Cost: O(n_clauses) draws (O(n_clauses * k) by
+        rejection for large n)."""
+        rand = rng.random
+        clauses = []
+        for _ in range(n_clauses):
+            width = 2 if (self.mix_2sat > 0 and rand() < self.mix_2sat) else self.k
+            table = self.tables.get(width)
+            if table is not None:
+                clauses.append(table[int(rand() * len(table))])
+            else:
+                clauses.append(_draw_clause(rng, self.n_vars, width))
+        return CNF(self.n_vars, tuple(clauses))
+
+
+def _all_clauses(n_vars: int, width: int) -> list[tuple[int, ...]] | None:
+    count = 2**width
+    for i in range(width):
+        count *= n_vars - i
+    if count > TABLE_LIMIT:
+        return None
+    signs = list(itertools.product((1, -1), repeat=width))
+    return [
+        tuple(v * s for v, s in zip(chosen, sign, strict=True))
+        for chosen in itertools.permutations(range(1, n_vars + 1), width)
+        for sign in signs
+    ]
+
+
+def _draw_clause(rng: random.Random, n_vars: int, width: int) -> tuple[int, ...]:
+    chosen: list[int] = []
+    while len(chosen) < width:
+        var = int(rng.random() * n_vars) + 1
+        if var not in chosen:
+            chosen.append(var)
+    bits = rng.getrandbits(width)
+    return tuple(v if (bits >> j) & 1 else -v for j, v in enumerate(chosen))
+
 
 def random_ksat(rng: random.Random, n_vars: int, n_clauses: int, k: int, mix_2sat: float) -> CNF:
-    """A uniform random CNF: each clause picks k distinct variables (2 with probability
-    `mix_2sat`) and random signs. Cost: O(n_clauses * k)."""
-    clauses = []
-    for _ in range(n_clauses):
-        width = 2 if (mix_2sat > 0 and rng.random() < mix_2sat) else k
-        chosen = rng.sample(range(1, n_vars + 1), width)
-        clauses.append(tuple(v if rng.random() < 0.5 else -v for v in chosen))
-    return CNF(n_vars, tuple(clauses))
+    """A uniform random CNF (see ClauseSampler; build one sampler to draw many formulas)."""
+    return ClauseSampler(n_vars, k, mix_2sat).cnf(rng, n_clauses)

@@ -33,7 +33,9 @@ class Family:
     solver path and returns the list of disagreements (empty when the label holds).
     `labels` lists the closed answer set (None for open answers) used for label balance.
     `oracle(instance)` writes the gold answer as a response the verifier accepts (used by
-    tests, demonstrations and the verifier loop).
+    tests, demonstrations and the verifier loop). `checker()`, when set, returns a recheck
+    function that keeps a context across items (a solver, parsed shapes), for re-checking
+    many items at once; `recheck` must give the same answers item by item.
     """
 
     name: str
@@ -46,6 +48,7 @@ class Family:
     labels: tuple[str, ...] | None = None
     version: str = "1"
     catalogue: tuple[tuple[str, tuple[str, ...]], ...] = ()  # e.g. (("rules", names),)
+    checker: Callable[[], Callable[[Instance], list[str]]] | None = None
 
 
 def _digest(family: str, knobs: dict[str, Any], seed: int, index: int) -> bytes:

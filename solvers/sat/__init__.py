@@ -1,4 +1,5 @@
-"""SAT: DIMACS I/O, certified solving (python-sat + our DRUP checker), z3 cross-check."""
+"""SAT: DIMACS I/O, certified solving (python-sat + our DRUP checker or exhaustive evaluation),
+z3 cross-check."""
 
 from solvers.sat.dimacs import CNF, DimacsError, read_dimacs, write_dimacs
 from solvers.sat.drup import ProofCheck, check_drup
@@ -10,6 +11,7 @@ from solvers.sat.solve import (
     available_solvers,
     solve,
 )
+from solvers.sat.truthtable import count_models, satisfying_assignments
 from solvers.sat.z3check import z3_satisfiable, z3_satisfiable_dimacs
 
 __all__ = [
@@ -22,7 +24,9 @@ __all__ = [
     "UncertifiedAnswer",
     "available_solvers",
     "check_drup",
+    "count_models",
     "read_dimacs",
+    "satisfying_assignments",
     "solve",
     "write_dimacs",
     "z3_satisfiable",

@@ -75,11 +75,12 @@ def read_dimacs(text: str) -> CNF:
             continue
         if n_vars is None:
             raise DimacsError(f"line {lineno}: clause before the 'p cnf' line")
-        for token in line.split():
-            try:
-                lit = int(token)
-            except ValueError:
-                raise DimacsError(f"line {lineno}: {token!r} is not a literal") from None
+        lits = _literals(line, lineno)
+        if lits and lits[-1] == 0 and not current and 0 not in lits[:-1]:
+            if max(map(abs, lits)) <= n_vars:  # the common case: one whole clause per line
+                clauses.append(tuple(lits[:-1]))
+                continue
+        for lit in lits:
             if lit == 0:
                 clauses.append(tuple(current))
                 current = []
@@ -94,6 +95,19 @@ def read_dimacs(text: str) -> CNF:
     if len(clauses) != n_clauses:
         raise DimacsError(f"header declares {n_clauses} clauses, found {len(clauses)}")
     return CNF(n_vars, tuple(clauses))
+
+
+def _literals(line: str, lineno: int) -> list[int]:
+    tokens = line.split()
+    try:
+        return [int(token) for token in tokens]
+    except ValueError:
+        for token in tokens:
+            try:
+                int(token)
+            except ValueError:
+                raise DimacsError(f"line {lineno}: {token!r} is not a literal") from None
+        raise  # pragma: no cover - int() failed on the list but on no single token
 
 
 def write_dimacs(cnf: CNF) -> str:

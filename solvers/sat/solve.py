@@ -1,7 +1,8 @@
 """Solve CNF with python-sat and certify the answer.
 
 SAT answers are certified by checking the model against every clause; UNSAT answers by
-checking the solver's DRUP proof with our own RUP checker (`solvers.sat.drup`).
+checking the solver's DRUP proof with our own RUP checker (`solvers.sat.drup`), or, for at
+most `truthtable.LIMIT` variables, by evaluating the formula on every assignment.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from pysat.solvers import Solver, SolverNames
 
 from solvers.sat.dimacs import CNF
 from solvers.sat.drup import check_drup
+from solvers.sat.truthtable import LIMIT as EXHAUSTIVE_LIMIT
+from solvers.sat.truthtable import satisfying_assignments
 
 DEFAULT_SOLVER = "cadical195"
 # Engines that can emit DRUP proofs through python-sat.
@@ -27,7 +30,8 @@ class SolveResult:
     """The outcome of one solver call.
 
     `model` maps every variable to a bool (SAT only); `stats` holds the solver's conflicts,
-    decisions and propagations; `certificate` is 'model' or 'drup' once checked, else 'none'.
+    decisions and propagations; `certificate` is 'model', 'drup' or 'exhaustive' (every
+    assignment evaluated) once checked, else 'none'.
     """
 
     satisfiable: bool
@@ -46,16 +50,18 @@ def available_solvers() -> tuple[str, ...]:
 def solve(cnf: CNF, solver: str = DEFAULT_SOLVER, certify: bool = True) -> SolveResult:
     """Decide satisfiability of `cnf`; with `certify`, check the model or the DRUP proof.
 
-    Raises ValueError for an unknown solver name (or one without proofs when certifying) and
-    UncertifiedAnswer if a certificate fails. Cost: the solver call plus, for UNSAT, one unit
-    propagation per proof lemma.
+    Raises ValueError for an unknown solver name (or one without proofs when certifying a
+    formula too large to evaluate exhaustively) and UncertifiedAnswer if a certificate
+    fails. Cost: the solver call plus, for UNSAT, one unit propagation per proof lemma, or
+    2^n-bit operations per literal for at most EXHAUSTIVE_LIMIT variables.
     """
     if solver not in available_solvers():
         raise ValueError(
             f"unknown SAT solver {solver!r}; choose from {', '.join(available_solvers())}"
         )
-    want_proof = certify and solver in PROOF_SOLVERS
-    if certify and not want_proof:
+    exhaustive = cnf.n_vars <= EXHAUSTIVE_LIMIT
+    want_proof = certify and not exhaustive and solver in PROOF_SOLVERS
+    if certify and not exhaustive and not want_proof:
         raise ValueError(
             f"solver {solver!r} cannot emit DRUP proofs; "
             f"certifying solvers: {', '.join(PROOF_SOLVERS)}"
@@ -75,10 +81,14 @@ def solve(cnf: CNF, solver: str = DEFAULT_SOLVER, certify: bool = True) -> Solve
         return SolveResult(sat, model, solver, stats)
     if sat:
         assert model is not None
-        bad = cnf.first_falsified(model)
-        if bad is not None or not cnf.satisfied_by(model):
+        bad = cnf.first_falsified(model)  # the model is total: not falsified = satisfied
+        if bad is not None:
             raise UncertifiedAnswer(f"{solver} model falsifies clause {bad}")
         return SolveResult(sat, model, solver, stats, certificate="model")
+    if exhaustive:
+        if satisfying_assignments(cnf):
+            raise UncertifiedAnswer(f"{solver} says UNSAT but an assignment satisfies every clause")
+        return SolveResult(sat, None, solver, stats, certificate="exhaustive")
     check = check_drup(cnf.n_vars, cnf.clauses, proof or [])
     if not check.valid:
         raise UncertifiedAnswer(f"{solver} DRUP proof rejected: {check.reason}")

@@ -34,6 +34,26 @@ def test_oracle_answer_verifies_and_labels_recheck(name):
 
 
 @pytest.mark.parametrize("name", FAMILIES)
+def test_shared_context_recheck_gives_the_item_by_item_answers(name):
+    """iter_recheck (one checking context for many items) == recheck item by item, also on
+    items whose label was flipped (every flip must be caught)."""
+    from dataclasses import replace
+
+    from reasoning.api import iter_recheck
+
+    fam = reasoning.get_family(name)
+    items = reasoning.generate(name, 6, 11)
+    flipped = []
+    if fam.labels:
+        other = {lab: next(x for x in fam.labels if x != lab) for lab in fam.labels}
+        flipped = [replace(it, answer=other[it.answer]) for it in items
+                   if isinstance(it.answer, str) and it.answer in other]  # fmt: skip
+    together = list(iter_recheck(items + flipped))
+    assert together == [reasoning.recheck(it) for it in items + flipped]
+    assert not any(together[: len(items)]) and all(together[len(items) :])
+
+
+@pytest.mark.parametrize("name", FAMILIES)
 @given(seed=st.integers(0, 2**31))
 @settings(max_examples=5)
 def test_same_seed_same_bytes_and_prefix_independence(name, seed):

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pysat.solvers import Solver
 
-from solvers.sat import CNF, check_drup, read_dimacs, solve, z3_satisfiable
+from solvers.sat import CNF, check_drup, count_models, read_dimacs, solve, z3_satisfiable
 from tests.conftest import shared
 from tests.solvers.test_dimacs import cnfs
 
@@ -95,6 +95,19 @@ def test_unknown_or_proofless_solver_is_a_clear_error():
     cnf = CNF(1, ((1,),))
     with pytest.raises(ValueError, match="unknown SAT solver 'nope'"):
         solve(cnf, solver="nope")
+    big = CNF(30, ((1, 2), (-1,), (-2,)))  # too many variables to certify by exhaustion
     with pytest.raises(ValueError, match="cannot emit DRUP proofs"):
-        solve(cnf, solver="minisat22")
+        solve(big, solver="minisat22")
     assert solve(cnf, solver="minisat22", certify=False).satisfiable
+    assert solve(CNF(1, ((1,), (-1,))), solver="minisat22").certificate == "exhaustive"
+
+
+@given(cnfs(max_vars=8, max_clauses=40))
+def test_model_count_matches_brute_force(cnf):
+    count = sum(
+        cnf.satisfied_by({v + 1: b for v, b in enumerate(bits)})
+        for bits in itertools.product([False, True], repeat=cnf.n_vars)
+    )
+    assert count_models(cnf) == count
+    result = solve(cnf)
+    assert result.certificate == ("model" if count else "exhaustive")
