@@ -127,8 +127,12 @@ class _Build(Transformer):
         return Not(items[0])
 
 
-def parse_sentence(text: str, vocab: Vocabulary) -> Formula:
-    """The formula an English sentence states (inverse of `sentence`)."""
+def parse_sentence(text: str, vocab: Vocabulary, skeletons: dict | None = None) -> Formula:
+    """The formula an English sentence states (inverse of `sentence`).
+
+    Facts ('Alan is not tall') are read by the vocabulary and replaced by numbered slots;
+    the grammar parses what is left, the skeleton. `skeletons` keeps those parses across
+    calls (a skeleton's parse does not depend on which facts fill its slots)."""
     by_fact = {}
     for atom, (const, pred) in vocab.props.items():
         by_fact[(vocab.names[const], pred)] = Pred(atom, ())
@@ -156,7 +160,13 @@ def parse_sentence(text: str, vocab: Vocabulary) -> Formula:
     body = pattern.sub(replace, text.strip().rstrip("."))
     i = 1 if body.startswith("(") else 0  # the first word is always a template keyword
     body = body[:i] + body[i : i + 1].lower() + body[i + 1 :]
-    try:
-        return _Build(atoms).transform(_parser().parse(body))
-    except LarkError as exc:
-        raise EnglishParseError(f"cannot read {text!r}: {str(exc).splitlines()[0]}") from None
+    skeletons = {} if skeletons is None else skeletons
+    if body not in skeletons:  # (parse tree, None) or (None, the grammar's complaint)
+        try:
+            skeletons[body] = (_parser().parse(body), None)
+        except LarkError as exc:
+            skeletons[body] = (None, str(exc).splitlines()[0])
+    tree, error = skeletons[body]
+    if error is not None:
+        raise EnglishParseError(f"cannot read {text!r}: {error}")
+    return _Build(atoms).transform(tree)

@@ -4,9 +4,12 @@ items). Premises are always checked satisfiable: no vacuous items."""
 
 from __future__ import annotations
 
+import functools
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
+
+import z3
 
 from generators.fol.lexicon import ADJECTIVES, NOUNS, Unary
 from generators.logicasker.chains import (
@@ -20,7 +23,7 @@ from generators.logicasker.chains import (
     to_predicate,
 )
 from generators.logicasker.english import Vocabulary, sentence
-from generators.logicasker.recheck import recheck
+from generators.logicasker.recheck import checker, recheck
 from generators.logicasker.rules import (
     EQUIVALENCE,
     FALLACY,
@@ -54,6 +57,7 @@ from solvers.fol import (
     Pred,
     entailment,
     render,
+    reusable_solver,
     to_smtlib,
 )
 
@@ -210,7 +214,7 @@ def _realise(premises, conclusion, universal_conclusion, rng, config, logic):
     return real, concl, Vocabulary({w.pred: w.is_() for w in words}, names, {})
 
 
-def _make_item(config: Config, knobs: dict, seed: int, index: int) -> Instance:
+def _make_item(config: Config, knobs: dict, seed: int, index: int, solver: z3.Solver) -> Instance:
     rng = item_rng(NAME, knobs, seed, index)
     logic = rng.choice(config.logics())  # not by index: that would lock logic to the label
     pool = config.pool(logic)
@@ -235,7 +239,7 @@ def _make_item(config: Config, knobs: dict, seed: int, index: int) -> Instance:
         rng.shuffle(order)
         premises = [premises[i] for i in order]
         try:
-            result = entailment(premises, concl)
+            result = entailment(premises, concl, solver=solver)
         except InconsistentPremises:
             continue
         if not result.decided and result.label == "Unknown":
@@ -255,6 +259,7 @@ def _make_item(config: Config, knobs: dict, seed: int, index: int) -> Instance:
                 case,
                 logic,
                 expected,
+                solver.ctx,
             )
     raise GenerationError(
         f"no {case} item for rule {config.rule!r} in {MAX_ATTEMPTS} tries; lower negation_depth"
@@ -262,7 +267,7 @@ def _make_item(config: Config, knobs: dict, seed: int, index: int) -> Instance:
 
 
 def _instance(
-    config, knobs, seed, index, premises, concl, vocab, rng, arg, target, case, logic, answer
+    config, knobs, seed, index, premises, concl, vocab, rng, arg, target, case, logic, answer, ctx
 ) -> Instance:
     lines = [sentence(p, rng, vocab) for p in premises]
     question = sentence(concl, rng, vocab)
@@ -271,7 +276,7 @@ def _instance(
         f"Can we infer the following from them? {question}\n\n"
         "End your reply with 'Answer: yes' or 'Answer: no'."
     )
-    script, query = to_smtlib(premises, concl)
+    script, query = to_smtlib(premises, concl, ctx=ctx)
     rule_name = (
         target.name
         if logic == PROPOSITIONAL or not target.chainable
@@ -315,7 +320,8 @@ def vocabulary_of(instance: Instance) -> Vocabulary:
 
 def generate(config: Config, seed: int, n: int) -> Iterator[Instance]:
     """n LogicAsker items; item i depends only on (knobs, seed, i)."""
-    return generate_items(config, seed, n, _make_item)
+    solver = reusable_solver()  # one per call: every check of this run shares it
+    return generate_items(config, seed, n, functools.partial(_make_item, solver=solver))
 
 
 def verify(instance: Instance, response: str) -> Verdict:
@@ -345,6 +351,7 @@ FAMILY = Family(
     oracle=lambda inst: f"Answer: {inst.answer}",
     labels=LABELS,
     version=VERSION,
+    checker=checker,
     catalogue=tuple(
         (f"{category} rules", tuple(r.name for r in RULES.values() if r.category == category))
         for category in (INFERENCE, EQUIVALENCE, FALLACY)

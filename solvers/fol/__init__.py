@@ -25,6 +25,7 @@ from solvers.fol.logic import (
     equivalent,
     label_many,
     label_smtlib,
+    reusable_solver,
 )
 from solvers.fol.parse import FOLParseError, parse
 from solvers.fol.z3bridge import Z3Builder, to_smtlib
@@ -33,5 +34,5 @@ __all__ = [
     "BinOp", "Const", "Entailment", "Eq", "Equivalence", "FOLParseError", "Formula",
     "InconsistentPremises", "Not", "Pred", "Quant", "Var", "Z3Builder", "close", "entailment",
     "entails", "equivalence", "equivalent", "free_vars", "label_many", "label_smtlib", "parse",
-    "render", "signature", "to_smtlib",
+    "render", "reusable_solver", "signature", "to_smtlib",
 ]  # fmt: skip

@@ -1,8 +1,8 @@
 """Entailment and equivalence of first-order formulas with z3, with counter-models in words.
 
-Every call builds its own z3 context and is bounded by `timeout_ms`; no subprocesses, no
-temporary files. First-order validity is undecidable: "gave up" is reported as such (None /
-`decided=False`), never guessed.
+Every call builds its own z3 context (or uses a solver it is given, from one thread) and
+is bounded by `timeout_ms`; no subprocesses, no temporary files. First-order validity is
+undecidable: "gave up" is reported as such (None / `decided=False`), never guessed.
 """
 
 from __future__ import annotations
@@ -47,6 +47,16 @@ def _check(builder: Z3Builder, terms: list[z3.BoolRef], timeout_ms: int):
     return result, (s.model() if result == z3.sat else None)
 
 
+def _scoped_check(s: z3.Solver, goal: z3.BoolRef):
+    s.push()
+    try:
+        s.add(goal)
+        result = s.check()
+        return result, (s.model() if result == z3.sat else None)
+    finally:
+        s.pop()
+
+
 def describe_model(builder: Z3Builder, model: z3.ModelRef) -> str:
     """A model in plain words: its objects (named by the constants that denote them) and,
     for each predicate, the objects or tuples it holds of."""
@@ -79,25 +89,46 @@ def describe_model(builder: Z3Builder, model: z3.ModelRef) -> str:
 
 
 def entailment(
-    premises: list[Formula], conclusion: Formula, timeout_ms: int = DEFAULT_TIMEOUT_MS
+    premises: list[Formula],
+    conclusion: Formula,
+    timeout_ms: int = DEFAULT_TIMEOUT_MS,
+    solver: z3.Solver | None = None,
 ) -> Entailment:
     """Decide premises ⊨ conclusion (True), premises ⊨ ¬conclusion (False), or neither
-    (Unknown). Raises InconsistentPremises when the premises are unsatisfiable."""
-    b = Z3Builder()
+    (Unknown). Raises InconsistentPremises when the premises are unsatisfiable.
+
+    The premises are asserted once and each goal checked in its own push/pop scope.
+    `solver` (see `reusable_solver`) carries one z3 context and solver across calls from
+    one thread (creating them costs ~1 ms per call); it is left as it was found."""
+    s = solver if solver is not None else reusable_solver(timeout_ms)
+    b = Z3Builder(s.ctx)
     ps = [b.formula(p) for p in premises]
     c = b.formula(conclusion)
-    consistent, _ = _check(b, ps, timeout_ms)
-    if consistent == z3.unsat:
-        raise InconsistentPremises("the premises are contradictory")
-    with_neg, neg_model = _check(b, [*ps, z3.Not(c)], timeout_ms)
-    if with_neg == z3.unsat:
-        return Entailment("True", consistent == z3.sat)
-    with_pos, _ = _check(b, [*ps, c], timeout_ms)
-    if with_pos == z3.unsat:
-        return Entailment("False", consistent == z3.sat)
-    decided = with_neg == z3.sat and with_pos == z3.sat
-    shown = describe_model(b, neg_model) if neg_model is not None else None
-    return Entailment("Unknown", decided, shown)
+    s.push()
+    try:
+        s.add(*ps)
+        consistent = s.check()
+        if consistent == z3.unsat:
+            raise InconsistentPremises("the premises are contradictory")
+        with_neg, neg_model = _scoped_check(s, z3.Not(c))
+        if with_neg == z3.unsat:
+            return Entailment("True", consistent == z3.sat)
+        with_pos, _ = _scoped_check(s, c)
+        if with_pos == z3.unsat:
+            return Entailment("False", consistent == z3.sat)
+        decided = with_neg == z3.sat and with_pos == z3.sat
+        shown = describe_model(b, neg_model) if neg_model is not None else None
+        return Entailment("Unknown", decided, shown)
+    finally:
+        s.pop()
+
+
+def reusable_solver(timeout_ms: int = DEFAULT_TIMEOUT_MS) -> z3.Solver:
+    """A z3 solver in its own fresh context, for `entailment(..., solver=)` and
+    `label_smtlib(..., solver=)` to share across many calls from one thread."""
+    s = z3.Solver(ctx=z3.Context())
+    s.set("timeout", int(timeout_ms))
+    return s
 
 
 def entails(
@@ -164,22 +195,28 @@ def label_many(
     return out
 
 
-def label_smtlib(script: str, query: str, timeout_ms: int = DEFAULT_TIMEOUT_MS) -> str | None:
+def label_smtlib(
+    script: str,
+    query: str,
+    timeout_ms: int = DEFAULT_TIMEOUT_MS,
+    solver: z3.Solver | None = None,
+) -> str | None:
     """The entailment label of an SMT-LIB2 script (declarations + asserted premises) and a
-    query term, read by z3's own SMT-LIB2 parser in a fresh context — a path independent of
-    our formula translation. None if z3 gives up; ValueError if the text does not parse."""
-    ctx = z3.Context()
+    query term, read by z3's own SMT-LIB2 parser — a path independent of our formula
+    translation — in a fresh context, or in `solver`'s (see `reusable_solver`) when
+    re-checking many scripts from one thread. None if z3 gives up; ValueError if the text
+    does not parse."""
+    s = solver if solver is not None else reusable_solver(timeout_ms)
     try:
-        premises = z3.parse_smt2_string(script, ctx=ctx)
-        goal = z3.parse_smt2_string(f"{script}\n(assert {query})", ctx=ctx)[-1]
-    except z3.Z3Exception as exc:
+        *premises, goal = z3.parse_smt2_string(f"{script}\n(assert {query})", ctx=s.ctx)
+    except (z3.Z3Exception, ValueError) as exc:
         raise ValueError(f"z3 cannot read the SMT-LIB2 text: {exc}") from None
-    verdicts = []
-    for extra in (z3.Not(goal, ctx), goal):
-        s = z3.Solver(ctx=ctx)
-        s.set("timeout", int(timeout_ms))
-        s.add(*premises, extra)
-        verdicts.append(s.check())
+    s.push()
+    try:
+        s.add(*premises)
+        verdicts = [_scoped_check(s, z3.Not(goal, s.ctx))[0], _scoped_check(s, goal)[0]]
+    finally:
+        s.pop()
     if verdicts[0] == z3.unsat:
         return "True"
     if verdicts[1] == z3.unsat:
