@@ -1,9 +1,9 @@
 """Calibration data and block-by-block activations.
 
 Texts default to the suite's own generated instances (no C4 download). Each text is one
-sequence; all of them run as one right-padded batch. Activations are gathered block by block
-on the already-pruned model, as Wanda and SparseGPT do: the inputs of block i+1 are the
-outputs of the pruned block i.
+sequence; all of them run as one batch, short ones packed together into rows. Activations
+are gathered block by block on the already-pruned model, as Wanda and SparseGPT do: the
+inputs of block i+1 are the outputs of the pruned block i.
 """
 
 from __future__ import annotations
@@ -52,14 +52,15 @@ class _Stop(Exception):
 
 @dataclass
 class BlockInputs:
-    """What block 0 receives for the whole calibration set, as one right-padded batch:
-    hidden states [B, L, d], the block's keyword arguments, and which positions are real
-    tokens ([B, L] bool). Right padding never changes a real token's hidden state (causal
-    attention only looks left), and statistics skip the padded positions."""
+    """What block 0 receives for the whole calibration set in one batch: hidden states
+    [R, W, d] (samples packed into rows, or one right-padded row each), the block's keyword
+    arguments (position ids, the attention mask that keeps packed samples apart), and which
+    positions are real tokens ([R, W] bool); statistics skip the others."""
 
     hidden: torch.Tensor
     kwargs: dict
     valid: torch.Tensor
+    args: tuple = ()  # positional arguments after the hidden states (GPT-2 passes its mask so)
 
 
 def pad_batch(samples: list[torch.Tensor], pad_id: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
@@ -74,28 +75,97 @@ def pad_batch(samples: list[torch.Tensor], pad_id: int = 0) -> tuple[torch.Tenso
     return ids, valid
 
 
+def pack_rows(samples: list[torch.Tensor], pad_id: int = 0):
+    """Pack [1, L_i] id tensors into as few rows of the longest length as first-fit
+    decreasing allows: ids [R, W], position ids restarting at 0 for each sample (how
+    transformers recognises packed sequences and keeps them from attending to each
+    other), and the real-token mask. Padding sits at row ends, continuing the last
+    sample's positions, where no real token can see it."""
+    width = max(x.shape[1] for x in samples)
+    order = sorted(range(len(samples)), key=lambda i: (-samples[i].shape[1], i))
+    rows: list[list[int]] = []
+    room: list[int] = []
+    for i in order:
+        size = samples[i].shape[1]
+        slot = next((r for r, free in enumerate(room) if free >= size), None)
+        if slot is None:
+            rows.append([])
+            room.append(width)
+            slot = len(rows) - 1
+        rows[slot].append(i)
+        room[slot] -= size
+    device, dtype = samples[0].device, samples[0].dtype
+    ids = torch.full((len(rows), width), pad_id, dtype=dtype, device=device)
+    positions = torch.zeros((len(rows), width), dtype=torch.long, device=device)
+    valid = torch.zeros((len(rows), width), dtype=torch.bool, device=device)
+    for r, members in enumerate(rows):
+        at = 0
+        for i in members:
+            size = samples[i].shape[1]
+            ids[r, at : at + size] = samples[i][0]
+            positions[r, at : at + size] = torch.arange(size, device=device)
+            valid[r, at : at + size] = True
+            at += size
+        last = int(positions[r, at - 1]) if at else -1
+        positions[r, at:] = torch.arange(last + 1, last + 1 + width - at, device=device)
+    return ids, positions, valid
+
+
+def _packing_honoured(inputs: BlockInputs, positions: torch.Tensor) -> bool:
+    """Whether block 0's attention mask keeps the second sample of a packed row from
+    seeing the first (transformers builds such a mask from restarting position ids)."""
+    restarts = (positions[:, 1:] == 0).nonzero()
+    if restarts.numel() == 0:
+        return True
+    width = positions.shape[1]
+    candidates = [inputs.kwargs.get("attention_mask"), *inputs.args]
+    masks = [
+        m
+        for m in candidates
+        if isinstance(m, torch.Tensor) and m.dim() == 4 and tuple(m.shape[-2:]) == (width, width)
+    ]
+    if not masks:
+        return False
+    mask = masks[0]
+    row, col = int(restarts[0, 0]), int(restarts[0, 1]) + 1
+    entry = mask[row if mask.shape[0] > 1 else 0, 0, col, col - 1]
+    return (not bool(entry)) if entry.dtype == torch.bool else float(entry) < -1e4
+
+
 def capture_block_inputs(model: nn.Module, samples: list[torch.Tensor]) -> BlockInputs:
-    """Run the model up to block 0 once, on all samples as one padded batch, and keep
-    block 0's inputs."""
-    blocks, _ = decoder_blocks(model)
+    """Run the model up to block 0 once, on all samples packed into rows (or, where the
+    model does not honour packing, as one right-padded batch), and keep block 0's inputs."""
+    ids, positions, valid = pack_rows(samples)
+    packed = _capture(model, ids, positions)
+    if _packing_honoured(packed, positions):
+        return BlockInputs(packed.hidden, packed.kwargs, valid, packed.args)
     ids, valid = pad_batch(samples)
+    padded = _capture(model, ids, None)
+    return BlockInputs(padded.hidden, padded.kwargs, valid, padded.args)
+
+
+def _capture(model: nn.Module, ids: torch.Tensor, positions: torch.Tensor | None) -> BlockInputs:
+    blocks, _ = decoder_blocks(model)
     seen: dict = {}
 
     def grab(_module, args, kw):
         seen["hidden"] = args[0] if args else kw.pop("hidden_states")
+        seen["args"] = tuple(args[1:])
         seen["kwargs"] = {k: v for k, v in kw.items() if k != "hidden_states"}
         raise _Stop
 
     handle = blocks[0].register_forward_pre_hook(grab, with_kwargs=True)
+    extra = {} if positions is None else {"position_ids": positions}
     try:
         with torch.no_grad():
             try:
-                model(ids, use_cache=False)
+                model(ids, use_cache=False, **extra)
             except _Stop:
                 pass
     finally:
         handle.remove()
-    return BlockInputs(seen["hidden"], seen["kwargs"], valid)
+    ones = torch.ones_like(ids, dtype=torch.bool)
+    return BlockInputs(seen["hidden"], seen["kwargs"], ones, seen["args"])
 
 
 def real_rows(x: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:

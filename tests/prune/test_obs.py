@@ -3,12 +3,19 @@ the OBS column update, the inverse-Hessian factor, k-lowest selection, padded ba
 
 from __future__ import annotations
 
+import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reasoning.models import HFBackend
-from reasoning.prune.calibration import capture_block_inputs, pad_batch, real_rows, tokenize
+from reasoning.prune.calibration import (
+    capture_block_inputs,
+    pack_rows,
+    pad_batch,
+    real_rows,
+    tokenize,
+)
 from reasoning.prune.masks import lowest_k
 from reasoning.prune.unstructured import _inverse_hessian, gram, obs_block
 
@@ -109,20 +116,80 @@ def test_lowest_k_is_exact_and_takes_the_lowest(values, data):
         assert scores[mask].max() <= scores[~mask].min()
 
 
-def test_padded_batch_leaves_real_tokens_alone(tiny_llama):
-    b = HFBackend.load(str(tiny_llama), device="cpu")
-    texts = ["a short one", "a much longer calibration text with many more tokens in it"]
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(1, 20), min_size=1, max_size=12))
+def test_pack_rows_places_every_sample_once(lengths):
+    samples = [torch.arange(1, n + 1)[None, :] * (i + 1) for i, n in enumerate(lengths)]
+    ids, positions, valid = pack_rows(samples)
+    assert ids.shape[1] == max(lengths) and int(valid.sum()) == sum(lengths)
+    assert ids.shape[0] <= len(lengths)
+    found = []
+    for row in range(ids.shape[0]):  # each sample is a run of positions 0..n-1
+        starts = [c for c in range(ids.shape[1]) if valid[row, c] and positions[row, c] == 0]
+        for c in starts:
+            n = 1
+            while c + n < ids.shape[1] and valid[row, c + n] and positions[row, c + n] == n:
+                n += 1
+            found.append(ids[row, c : c + n].tolist())
+    assert sorted(found) == sorted(x[0].tolist() for x in samples)
+
+
+@pytest.mark.parametrize("fixture", ["tiny_llama", "tiny_gpt2"])
+def test_packed_or_padded_batch_leaves_real_tokens_alone(fixture, request):
+    b = HFBackend.load(str(request.getfixturevalue(fixture)), device="cpu")
+    texts = ["a much longer calibration text with many more tokens in it than the rest",
+             "a short one", "two", "another short text"]  # fmt: skip
     samples = tokenize(b.tokenizer, texts, 64, "cpu")
-    ids, valid = pad_batch(samples)
-    assert valid.sum(1).tolist() == [x.shape[1] for x in samples]
-    together = capture_block_inputs(b.model, samples)
-    for i, sample in enumerate(samples):
-        alone = capture_block_inputs(b.model, [sample])
-        assert torch.allclose(real_rows(together.hidden[i : i + 1], valid[i : i + 1]),
-                              alone.hidden[0], atol=1e-6)  # fmt: skip
-    assert real_rows(together.hidden, together.valid).shape[0] == int(valid.sum())
-    with torch.no_grad():  # through every block: right padding never reaches a real token
-        batched = b.model(ids, use_cache=False).logits
-        for i, sample in enumerate(samples):
-            alone = b.model(sample, use_cache=False).logits[0]
-            assert torch.allclose(batched[i][valid[i]], alone, atol=1e-4)
+    inputs = capture_block_inputs(b.model, samples)
+    assert int(inputs.valid.sum()) == sum(x.shape[1] for x in samples)
+    assert real_rows(inputs.hidden, inputs.valid).shape[0] == int(inputs.valid.sum())
+    ids, positions, valid = pack_rows(samples)
+    assert ids.shape[0] < len(samples)  # the short ones share a row
+    with torch.no_grad():  # through every block: packing and padding never reach a sample
+        packed = b.model(ids, position_ids=positions, use_cache=False).logits
+        padded_ids, padded_valid = pad_batch(samples)
+        padded = b.model(padded_ids, use_cache=False).logits
+        alone = [b.model(x, use_cache=False).logits[0] for x in samples]
+    segments = []  # (row, start, length) of each packed sample, in row order
+    for r in range(ids.shape[0]):
+        starts = [c for c in range(ids.shape[1]) if valid[r, c] and positions[r, c] == 0]
+        ends = [*starts[1:], int(valid[r].sum())]
+        segments += [(r, a, z - a) for a, z in zip(starts, ends, strict=True)]
+    by_ids = {tuple(x[0].tolist()): i for i, x in enumerate(samples)}
+    honoured = True
+    for r, a, n in segments:
+        i = by_ids[tuple(ids[r, a : a + n].tolist())]
+        honoured &= torch.allclose(packed[r, a : a + n], alone[i], atol=1e-4)
+    assert honoured  # both architectures keep packed samples apart
+    assert inputs.hidden.shape[0] == ids.shape[0]  # ... so the capture uses packing
+    for i in range(len(samples)):
+        assert torch.allclose(padded[i][padded_valid[i]], alone[i], atol=1e-4)
+
+
+def test_models_that_ignore_packing_get_a_padded_batch(tiny_llama, monkeypatch):
+    """Where block 0's mask would let packed samples see each other, calibration falls back
+    to one padded row per sample, and the calibrated methods still hit their targets."""
+    from reasoning.prune import calibration, prune
+
+    b = HFBackend.load(str(tiny_llama), device="cpu")
+    texts = ["a much longer calibration text with many more tokens", "short", "two words"]
+    samples = tokenize(b.tokenizer, texts, 64, "cpu")
+    monkeypatch.setattr(calibration, "_packing_honoured", lambda inputs, positions: False)
+    inputs = capture_block_inputs(b.model, samples)
+    assert inputs.hidden.shape[0] == len(samples)
+    assert inputs.valid.sum(1).tolist() == [x.shape[1] for x in samples]
+    report = prune(b.model, "wanda", 0.5, calibration=texts, tokenizer=b.tokenizer)
+    assert all(abs(m.actual - 0.5) < 0.01 for m in report.matrices)
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 10_000), rows=st.integers(1, 9), cols=st.integers(1, 9),
+       dim=st.sampled_from([0, 1]), data=st.data())  # fmt: skip
+def test_cpu_kth_value_matches_torch_kthvalue(seed, rows, cols, dim, data):
+    from reasoning.prune.masks import _kth_smallest
+
+    scores = torch.randint(0, 5, (rows, cols), generator=torch.Generator().manual_seed(seed))
+    scores = scores.float()
+    k = data.draw(st.integers(1, scores.shape[dim]))
+    want = torch.kthvalue(scores, k, dim=dim, keepdim=True).values
+    assert torch.equal(_kth_smallest(scores, k, dim), want)
