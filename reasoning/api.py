@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from reasoning.core import ConfigError, Instance, Verdict, build_config
+from reasoning.parallel import check_jobs, generate_parallel, recheck_parallel
 from reasoning.registry import get_family
 
 
@@ -50,15 +51,22 @@ def knob_grid(sweep: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
 
 
 def iter_generate_grid(
-    family: str, n: int, seed: int, sweep: Mapping[str, Sequence[Any]]
+    family: str, n: int, seed: int, sweep: Mapping[str, Sequence[Any]], jobs: int = 1
 ) -> Iterator[Instance]:
     """n instances per point of a knob grid (a hardness ladder), point after point.
 
     Every point is validated before the first item is generated, so a bad value fails fast.
+    `jobs` > 1 makes them in that many worker processes; the items are the same, in the
+    same order.
     """
     _check_counts(n, seed)
+    check_jobs(jobs)
     fam = get_family(family)
-    configs = [build_config(fam.config, point) for point in knob_grid(sweep)]
+    points = knob_grid(sweep)
+    configs = [build_config(fam.config, point) for point in points]
+    if jobs > 1:
+        yield from generate_parallel(fam.name, n, seed, points, jobs)
+        return
     for config in configs:
         yield from fam.generate(config, seed, n)
 
@@ -76,9 +84,13 @@ def recheck(instance: Instance) -> list[str]:
     return get_family(instance.family).recheck(instance)
 
 
-def iter_recheck(instances: Iterable[Instance]) -> Iterator[list[str]]:
+def iter_recheck(instances: Iterable[Instance], jobs: int = 1) -> Iterator[list[str]]:
     """`recheck` for many items, in order, sharing each family's checking context (solver,
-    parsed sentence shapes) across its items: the same answers, less work per item."""
+    parsed sentence shapes) across its items: the same answers, less work per item.
+    `jobs` > 1 spreads the items over that many worker processes."""
+    if check_jobs(jobs) > 1:
+        yield from recheck_parallel(list(instances), jobs)
+        return
     checks: dict[str, Any] = {}
     for inst in instances:
         check = checks.get(inst.family)

@@ -23,6 +23,7 @@ from reasoning.core.io import read_manifest, sha256_file, write_manifest
 from reasoning.core.knobs import parse_knob_value
 from reasoning.demos import build_demos, rank_weaknesses
 from reasoning.export import FORMATS, write_parquet
+from reasoning.parallel import check_jobs
 from reasoning.registry import family_names, get_family
 from reasoning.scoring import format_table, read_responses, score_all
 
@@ -106,6 +107,7 @@ def parse_sets(family: str, pairs: list[str]) -> dict[str, list[Any]]:
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
+    check_jobs(args.jobs)
     family = get_family(args.family)
     sweep = parse_sets(family.name, args.set or [])
     points = 1
@@ -116,7 +118,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
     labels: Counter[str] = Counter()
 
     def counted():
-        for inst in iter_generate_grid(family.name, args.n, args.seed, sweep):
+        for inst in iter_generate_grid(family.name, args.n, args.seed, sweep, args.jobs):
             if family.labels and isinstance(inst.answer, str) and inst.answer in family.labels:
                 labels[inst.answer] += 1
             yield inst
@@ -154,12 +156,13 @@ def _regenerate_command(family: str, args: argparse.Namespace, sweep: dict) -> s
 
 # ---------------------------------------------------------------- verify
 def cmd_verify(args: argparse.Namespace) -> int:
+    check_jobs(args.jobs)
     instances = read_jsonl(args.file)
     failures: list[tuple[str, str]] = []
     manifest = read_manifest(args.file)
     if manifest is not None and manifest.get("sha256") not in (None, sha256_file(args.file)):
         failures.append(("<file>", "sha256 differs from the manifest: the file was modified"))
-    checked = zip(instances, iter_recheck(instances), strict=True)
+    checked = zip(instances, iter_recheck(instances, args.jobs), strict=True)
     for inst, problems in _progress(checked, len(instances), "verify", args.quiet):
         failures.extend((inst.id, problem) for problem in problems)
     for ident, problem in failures:
@@ -286,6 +289,13 @@ def build_parser() -> argparse.ArgumentParser:
         default="jsonl",
         help="also write a columnar copy beside the JSONL (parquet)",
     )
+    p.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        default=1,
+        help="worker processes (default 1); the output is the same for any number",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_generate)
 
@@ -295,6 +305,13 @@ def build_parser() -> argparse.ArgumentParser:
         "solver path; exit 1 naming the ids on any disagreement",
     )
     p.add_argument("file", help="instances JSONL")
+    p.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        default=1,
+        help="worker processes (default 1); the output is the same for any number",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_verify)
 

@@ -163,10 +163,10 @@ def _make_item(config: Config, knobs: dict, seed: int, index: int) -> Instance:
     return Instance(instance_id(NAME, knobs, seed, index), NAME, prompt, answer, knobs, meta)
 
 
-def generate(config: Config, seed: int, n: int) -> Iterator[Instance]:
+def generate(config: Config, seed: int, n: int, start: int = 0) -> Iterator[Instance]:
     """n FOL items; item i depends only on (knobs, seed, i). Entail labels cycle through
     True, False, Unknown, so any prefix is balanced to within one item per label."""
-    return generate_items(config, seed, n, _make_item)
+    return generate_items(config, seed, n, _make_item, start)
 
 
 def verify(instance: Instance, response: str) -> Verdict:

@@ -177,8 +177,8 @@ def _instance(config, knobs, seed, index, kg, rng, topics, paths, answers) -> In
     return Instance(instance_id(NAME, knobs, seed, index), NAME, prompt, answer, knobs, meta)
 
 
-def generate(config: Config, seed: int, n: int) -> Iterator[Instance]:
-    return generate_items(config, seed, n, _make_item)
+def generate(config: Config, seed: int, n: int, start: int = 0) -> Iterator[Instance]:
+    return generate_items(config, seed, n, _make_item, start)
 
 
 def normalise(name: str) -> str:

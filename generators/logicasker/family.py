@@ -318,10 +318,10 @@ def vocabulary_of(instance: Instance) -> Vocabulary:
     return Vocabulary(phrases, names, props)
 
 
-def generate(config: Config, seed: int, n: int) -> Iterator[Instance]:
+def generate(config: Config, seed: int, n: int, start: int = 0) -> Iterator[Instance]:
     """n LogicAsker items; item i depends only on (knobs, seed, i)."""
     solver = reusable_solver()  # one per call: every check of this run shares it
-    return generate_items(config, seed, n, functools.partial(_make_item, solver=solver))
+    return generate_items(config, seed, n, functools.partial(_make_item, solver=solver), start)
 
 
 def verify(instance: Instance, response: str) -> Verdict:

@@ -177,7 +177,7 @@ def _make_item(
     )
 
 
-def generate(config: Config, seed: int, n: int) -> Iterator[Instance]:
+def generate(config: Config, seed: int, n: int, start: int = 0) -> Iterator[Instance]:
     """n NLSat items; item i depends only on (knobs, seed, i). Cost: one cheap decision per
     attempt (exhaustive evaluation up to 14 variables, else MiniSat; about 1/balance
     attempts per item near the phase transition) and one certified CaDiCaL solve."""
@@ -185,7 +185,7 @@ def generate(config: Config, seed: int, n: int) -> Iterator[Instance]:
     sampler = ClauseSampler(config.n_vars, config.k, config.mix_2sat)
     sets = literal_sets(config.n_vars) if config.n_vars <= EXHAUSTIVE_LIMIT else None
     return generate_items(
-        config, seed, n, functools.partial(_make_item, sampler=sampler, sets=sets)
+        config, seed, n, functools.partial(_make_item, sampler=sampler, sets=sets), start
     )
 
 

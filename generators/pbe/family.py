@@ -221,9 +221,9 @@ def _make_item(config: Config, knobs: dict, seed: int, index: int) -> Instance:
     )
 
 
-def generate(config: Config, seed: int, n: int) -> Iterator[Instance]:
+def generate(config: Config, seed: int, n: int, start: int = 0) -> Iterator[Instance]:
     """n PBE items; item i depends only on (knobs, seed, i)."""
-    return generate_items(config, seed, n, _make_item)
+    return generate_items(config, seed, n, _make_item, start)
 
 
 def verify(instance: Instance, response: str) -> Verdict:

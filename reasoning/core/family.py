@@ -28,9 +28,10 @@ class Config(Protocol):
 class Family:
     """One registered task family.
 
-    `generate(config, seed, n)` yields n instances; `verify(instance, response)` judges a
-    model's text; `recheck(instance)` re-derives the gold label by a second, independent
-    solver path and returns the list of disagreements (empty when the label holds).
+    `generate(config, seed, n, start=0)` yields instances start..start+n-1;
+    `verify(instance, response)` judges a model's text; `recheck(instance)` re-derives the
+    gold label by a second, independent solver path and returns the list of disagreements
+    (empty when the label holds).
     `labels` lists the closed answer set (None for open answers) used for label balance.
     `oracle(instance)` writes the gold answer as a response the verifier accepts (used by
     tests, demonstrations and the verifier loop). `checker()`, when set, returns a recheck
@@ -41,7 +42,7 @@ class Family:
     name: str
     summary: str
     config: type
-    generate: Callable[[Any, int, int], Iterator[Instance]]
+    generate: Callable[..., Iterator[Instance]]
     verify: Callable[[Instance, str], Verdict]
     recheck: Callable[[Instance], list[str]]
     oracle: Callable[[Instance], str]
@@ -67,15 +68,20 @@ def instance_id(family: str, knobs: dict[str, Any], seed: int, index: int) -> st
 
 
 def generate_items(
-    config: Any, seed: int, n: int, make_item: Callable[[Any, dict, int, int], Instance]
+    config: Any,
+    seed: int,
+    n: int,
+    make_item: Callable[[Any, dict, int, int], Instance],
+    start: int = 0,
 ) -> Iterator[Instance]:
-    """The generate loop every family shares: validate once, then item i from
-    make_item(config, knobs, seed, i), so item i never depends on n."""
+    """The generate loop every family shares: validate once, then items start..start+n-1,
+    item i from make_item(config, knobs, seed, i), so item i never depends on n (and a
+    range of items can be made anywhere, e.g. in another process)."""
     from reasoning.core.knobs import knob_values
 
     config.validate()
     knobs = knob_values(config)
-    for index in range(n):
+    for index in range(start, start + n):
         yield make_item(config, knobs, seed, index)
 
 

@@ -74,6 +74,24 @@ def test_verify_passes_and_catches_a_flipped_label(ladder, tmp_path, capsys):
     assert f"DISAGREE {row['id']}" in out and "1 disagreement(s)" in out
 
 
+@pytest.mark.parametrize("family", ["nlsat", "logicasker"])
+def test_worker_processes_write_the_same_bytes_and_find_the_same_problems(family, tmp_path, capsys):
+    one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    assert run("generate", family, "-n", "9", "--seed", "5", "-o", str(one), "-q") == 0
+    assert run("generate", family, "-n", "9", "--seed", "5", "-o", str(two), "-q", "-j", "2") == 0
+    assert one.read_bytes() == two.read_bytes()
+    rows = [json.loads(x) for x in one.read_text().splitlines()]
+    for i in (2, 7):  # flip two labels, in different chunks
+        rows[i]["answer"] = "no" if rows[i]["answer"] == "yes" else "yes"
+    tampered = tmp_path / "tampered.jsonl"
+    tampered.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    capsys.readouterr()
+    assert run("verify", str(tampered), "-q", "-j", "2") == 1
+    out = capsys.readouterr().out
+    assert "2 disagreement(s)" in out
+    assert all(f"DISAGREE {rows[i]['id']}" in out for i in (2, 7))
+
+
 def test_verify_notices_a_file_changed_after_its_manifest(ladder, tmp_path, capsys):
     copy = tmp_path / "copy.jsonl"
     copy.write_text(ladder.read_text() + "\n")
@@ -119,6 +137,7 @@ def test_score_reports_per_hardness_and_writes_verdicts(ladder, tmp_path, capsys
         (["generate", "nlsat", "-n", "1", "--set", "k", "-o", "x.jsonl"], "expects KNOB=VALUE"),
         (["generate", "nlsat", "-n", "-3", "-o", "x.jsonl"], "n=-3 must be a non-negative"),
         (["verify", "missing.jsonl"], "cannot read"),
+        (["generate", "nlsat", "-n", "1", "-j", "0", "-o", "x.jsonl"], "jobs=0 must be a positive"),
     ],
 )
 def test_user_errors_exit_2_with_one_line(argv, message, tmp_path, monkeypatch, capsys):
