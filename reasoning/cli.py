@@ -235,6 +235,7 @@ def cmd_prune(args: argparse.Namespace) -> int:
         seed=args.seed,
         min_keep=args.min_keep,
         device=args.device,
+        progress=not args.quiet,
     )
     out = Path(args.output)
     out.mkdir(parents=True, exist_ok=True)
@@ -356,6 +357,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--device", default=None)
     p.add_argument("--dtype", default="auto")
     p.add_argument("-o", "--output", required=True, help="output checkpoint directory")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_prune)
 
     p = sub.add_parser("serve", help="OpenAI-compatible HTTP server over a local model")

@@ -89,6 +89,7 @@ def prune(
     percdamp: float = 0.01,
     blocksize: int = 128,
     device: str | None = None,
+    progress: bool = False,
 ) -> PruneReport:
     """Prune `model` in place and report per-matrix target vs actual sparsity.
 
@@ -97,7 +98,7 @@ def prune(
     whole layers, so the saved model is smaller. lm_head and embeddings stay dense.
     Deterministic for a given seed and calibration. Layer-by-layer methods move one block
     at a time to `device` (default: where the model is), so a model larger than the
-    accelerator can be pruned.
+    accelerator can be pruned. `progress` shows a bar over the blocks (on stderr).
     """
     if method not in METHODS:
         raise ConfigError(f"unknown pruning method {method!r}; choose from {', '.join(METHODS)}")
@@ -137,7 +138,7 @@ def prune(
             inputs = capture_block_inputs(model, samples)
             target_device = torch.device(device) if device else next(model.parameters()).device
             extra = unstructured.layerwise(
-                model, inputs, s, nm, method, percdamp, blocksize, target_device
+                model, inputs, s, nm, method, percdamp, blocksize, target_device, progress
             )
         else:
             extra = {}

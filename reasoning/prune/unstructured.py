@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import functools
+import sys
 
 import torch
+from tqdm import tqdm
 
 from reasoning.prune.calibration import BlockInputs, iter_blocks, real_rows
 from reasoning.prune.layers import Matrix, all_matrices, block_matrices
@@ -147,12 +149,15 @@ def layerwise(
     percdamp: float,
     blocksize: int,
     device,
+    progress: bool = False,
 ) -> dict[str, dict]:
     """Wanda or SparseGPT, block by block on the already-pruned model: one batched forward
     pass per block, pruning each matrix as its input arrives."""
     info: dict[str, dict] = {}
     hidden = inputs.hidden
-    for _, block, prefix in iter_blocks(model):
+    blocks = list(iter_blocks(model))
+    bar = tqdm(blocks, desc=method, unit="block", disable=not progress, file=sys.stderr)
+    for _, block, prefix in bar:
         home = next(block.parameters()).device
         block.to(device)
         pruner = _BlockPruner(
