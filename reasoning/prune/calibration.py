@@ -175,6 +175,20 @@ def real_rows(x: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
     return x.reshape(-1, x.shape[-1])
 
 
+def real_row_chunks(
+    x: torch.Tensor, valid: torch.Tensor, rows: int = 16384
+) -> Iterator[torch.Tensor]:
+    """`real_rows` in pieces of about `rows` tokens (whole batch rows at a time), so that
+    statistics of a wide input never need a full float32 copy of it."""
+    if not (x.dim() == 3 and x.shape[:2] == valid.shape):
+        flat = x.reshape(-1, x.shape[-1])
+        yield from flat.split(rows)
+        return
+    step = max(1, rows // max(1, x.shape[1]))
+    for start in range(0, x.shape[0], step):
+        yield x[start : start + step][valid[start : start + step]]
+
+
 def iter_blocks(model: nn.Module) -> Iterator[tuple[int, nn.Module, str]]:
     blocks, path = decoder_blocks(model)
     for i, block in enumerate(blocks):

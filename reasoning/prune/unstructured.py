@@ -8,7 +8,7 @@ import sys
 import torch
 from tqdm import tqdm
 
-from reasoning.prune.calibration import BlockInputs, iter_blocks, real_rows
+from reasoning.prune.calibration import BlockInputs, iter_blocks, real_row_chunks
 from reasoning.prune.layers import Matrix, all_matrices, block_matrices
 from reasoning.prune.masks import lowest_k, lowest_mask
 
@@ -62,11 +62,21 @@ class _InputStats:
     squares (Wanda) and, for SparseGPT, the Hessian 2/N X^T X with its inverse's upper
     Cholesky factor. Matrices fed by the same tensor (q/k/v, gate/up) share one."""
 
-    def __init__(self, rows: torch.Tensor, hessian: bool) -> None:
-        x = rows.float()
-        self.n = x.shape[0]
-        self.sumsq = None if hessian else (x * x).sum(0)
-        self.h = (2.0 / max(1, self.n)) * gram(x) if hessian else None
+    def __init__(self, x: torch.Tensor, valid: torch.Tensor, hessian: bool) -> None:
+        self.n = 0
+        self.sumsq: torch.Tensor | None = None
+        self.h: torch.Tensor | None = None
+        for part in real_row_chunks(x, valid):  # float32 copies stay chunk-sized
+            rows = part.float()
+            self.n += rows.shape[0]
+            if hessian:
+                product = gram(rows)
+                self.h = product if self.h is None else self.h.add_(product)
+            else:
+                squares = (rows * rows).sum(0)
+                self.sumsq = squares if self.sumsq is None else self.sumsq.add_(squares)
+        if self.h is not None:
+            self.h.mul_(2.0 / max(1, self.n))
         self._hinv: tuple | None = None
 
     def hinv(self, percdamp: float) -> tuple[torch.Tensor, torch.Tensor, float]:
@@ -131,7 +141,7 @@ class _BlockPruner:
         x = args[0]
         if x is not self.last_input:
             self.last_input = x
-            self.stats = _InputStats(real_rows(x, self.valid), self.method == "sparsegpt")
+            self.stats = _InputStats(x, self.valid, self.method == "sparsegpt")
         if self.method == "wanda":
             self.info[m.name] = _wanda(m, self.stats, self.sparsity, self.pattern)
         else:

@@ -193,3 +193,17 @@ def test_cpu_kth_value_matches_torch_kthvalue(seed, rows, cols, dim, data):
     k = data.draw(st.integers(1, scores.shape[dim]))
     want = torch.kthvalue(scores, k, dim=dim, keepdim=True).values
     assert torch.equal(_kth_smallest(scores, k, dim), want)
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 10_000), batch=st.integers(1, 6), width=st.integers(1, 9),
+       rows=st.integers(1, 20))  # fmt: skip
+def test_row_chunks_cover_exactly_the_real_rows(seed, batch, width, rows):
+    from reasoning.prune.calibration import real_row_chunks
+
+    gen = torch.Generator().manual_seed(seed)
+    x = torch.randn(batch, width, 3, generator=gen)
+    valid = torch.rand(batch, width, generator=gen) < 0.7
+    chunks = list(real_row_chunks(x, valid, rows))
+    assert torch.equal(torch.cat(chunks), real_rows(x, valid))
+    assert all(c.shape[0] <= max(rows, width) for c in chunks)
