@@ -112,7 +112,7 @@ def _inverse_hessian(h: torch.Tensor, percdamp: float) -> tuple[torch.Tensor, to
     cols = h.shape[0]
     eye = torch.eye(cols, dtype=h.dtype, device=h.device)
     damp = percdamp
-    for _ in range(16):  # float32, as the anchors: tiny dampening may need several steps
+    for _ in range(16):  # a tiny percdamp may need several tenfold steps
         hd = h + damp * torch.mean(torch.diag(h)) * eye
         low, info = torch.linalg.cholesky_ex(hd.flip(0, 1))
         if int(info) == 0:
