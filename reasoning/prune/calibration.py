@@ -168,11 +168,13 @@ def _capture(model: nn.Module, ids: torch.Tensor, positions: torch.Tensor | None
     return BlockInputs(seen["hidden"], seen["kwargs"], ones, seen["args"])
 
 
+def _aligned(x: torch.Tensor, valid: torch.Tensor) -> bool:
+    return x.dim() == 3 and x.shape[:2] == valid.shape
+
+
 def real_rows(x: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
     """A module input [B, L, d] as [real tokens, d] (padded positions dropped)."""
-    if x.dim() == 3 and x.shape[:2] == valid.shape:
-        return x[valid]
-    return x.reshape(-1, x.shape[-1])
+    return x[valid] if _aligned(x, valid) else x.reshape(-1, x.shape[-1])
 
 
 def real_row_chunks(
@@ -180,13 +182,12 @@ def real_row_chunks(
 ) -> Iterator[torch.Tensor]:
     """`real_rows` in pieces of about `rows` tokens (whole batch rows at a time), so that
     statistics of a wide input never need a full float32 copy of it."""
-    if not (x.dim() == 3 and x.shape[:2] == valid.shape):
-        flat = x.reshape(-1, x.shape[-1])
-        yield from flat.split(rows)
+    if not _aligned(x, valid):
+        yield from real_rows(x, valid).split(rows)
         return
     step = max(1, rows // max(1, x.shape[1]))
     for start in range(0, x.shape[0], step):
-        yield x[start : start + step][valid[start : start + step]]
+        yield real_rows(x[start : start + step], valid[start : start + step])
 
 
 def iter_blocks(model: nn.Module) -> Iterator[tuple[int, nn.Module, str]]:
