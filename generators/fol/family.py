@@ -42,7 +42,7 @@ from solvers.fol import (
 )
 
 NAME = "fol"
-VERSION = "1"
+VERSION = "2"
 LABELS = ("True", "False", "Unknown")
 MAX_ATTEMPTS = 300
 PEOPLE_PER_STORY = 2

@@ -62,7 +62,7 @@ from solvers.fol import (
 )
 
 NAME = "logicasker"
-VERSION = "1"
+VERSION = "2"
 LABELS = ("yes", "no")
 KINDS = ("inference", "contradiction", "unrelated", "fallacy")
 MAX_ATTEMPTS = 200

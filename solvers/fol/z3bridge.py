@@ -11,7 +11,7 @@ import re
 
 import z3
 
-from solvers.fol.ast import BinOp, Eq, Formula, Not, Pred, Term, Var, close
+from solvers.fol.ast import BinOp, Eq, Formula, Not, Pred, Term, Var, close, signature
 
 
 def _safe(name: str) -> str:
@@ -32,13 +32,7 @@ class Z3Builder:
         self._used: set[str] = set()
 
     def _fresh(self, name: str) -> str:
-        base = candidate = _safe(name)
-        k = 2
-        while candidate in self._used:
-            candidate = f"{base}_{k}"
-            k += 1
-        self._used.add(candidate)
-        return candidate
+        return _unique(name, self._used)
 
     def pred(self, name: str, arity: int) -> z3.FuncDeclRef:
         key = (name, arity)
@@ -93,15 +87,70 @@ def to_smtlib(
     premises: list[Formula], query: Formula | None = None, ctx: z3.Context | None = None
 ) -> tuple[str, str | None]:
     """(SMT-LIB2 script: sort and symbol declarations + one assert per premise, the query
-    as an SMT-LIB2 term or None). `ctx` reuses a z3 context (creating one costs ~1 ms);
-    the text is the same either way."""
-    b = Z3Builder(ctx)
-    asserted = [b.formula(p) for p in premises]
-    query_term = b.formula(query) if query is not None else None
+    as an SMT-LIB2 term or None).
+
+    Written straight from the formulas, not through z3 terms, so that z3 reading this text
+    back (`label_smtlib`) is a second translation path next to `Z3Builder`. Symbols are
+    made safe and unique as in `Z3Builder`, allocated in sorted order, so the text depends
+    only on the formulas. `ctx` is accepted for callers of the earlier z3-printed version
+    and is not needed."""
+    del ctx
+    closed = [close(p) for p in premises]
+    goal = close(query) if query is not None else None
+    preds, consts = signature([*closed, *([goal] if goal is not None else [])])
+    used: set[str] = set()
+    const_sym = {c: _unique(c, used) for c in sorted(consts)}
+    pred_sym = {
+        (name, arity): _unique(name, used)
+        for name, arity in sorted((n, a) for n, arities in preds.items() for a in arities)
+    }
+    writer = _SmtWriter(pred_sym, const_sym)
     lines = ["(declare-sort Obj 0)"]
-    for name in sorted(b.consts):
-        lines.append(f"(declare-fun {b.consts[name].sexpr()} () Obj)")
-    for (_, arity), decl in sorted(b.preds.items()):
-        lines.append(f"(declare-fun {decl.name()} ({' '.join(['Obj'] * arity)}) Bool)")
-    lines += [f"(assert {a.sexpr()})" for a in asserted]
-    return "\n".join(lines) + "\n", (query_term.sexpr() if query_term is not None else None)
+    lines += [f"(declare-fun {sym} () Obj)" for sym in const_sym.values()]
+    lines += [
+        f"(declare-fun {sym} ({' '.join(['Obj'] * arity)}) Bool)"
+        for (_, arity), sym in pred_sym.items()
+    ]
+    lines += [f"(assert {writer.formula(p, {})})" for p in closed]
+    return "\n".join(lines) + "\n", (writer.formula(goal, {}) if goal is not None else None)
+
+
+def _unique(name: str, used: set[str]) -> str:
+    base = candidate = _safe(name)
+    k = 2
+    while candidate in used:
+        candidate = f"{base}_{k}"
+        k += 1
+    used.add(candidate)
+    return candidate
+
+
+_SMT_OPS = {"and": "and", "or": "or", "xor": "xor", "implies": "=>", "iff": "="}
+
+
+class _SmtWriter:
+    """SMT-LIB2 terms of closed formulas. A bound variable is written `name!depth`: `!`
+    never occurs in a declared symbol, so binders cannot capture constants."""
+
+    def __init__(self, preds: dict[tuple[str, int], str], consts: dict[str, str]) -> None:
+        self.preds, self.consts = preds, consts
+
+    def term(self, t: Term, env: dict[str, str]) -> str:
+        return env[t.name] if isinstance(t, Var) else self.consts[t.name]
+
+    def formula(self, f: Formula, env: dict[str, str]) -> str:
+        if isinstance(f, Pred):
+            sym = self.preds[(f.name, len(f.args))]
+            if not f.args:
+                return sym
+            return f"({sym} {' '.join(self.term(a, env) for a in f.args)})"
+        if isinstance(f, Eq):
+            return f"(= {self.term(f.left, env)} {self.term(f.right, env)})"
+        if isinstance(f, Not):
+            return f"(not {self.formula(f.body, env)})"
+        if isinstance(f, BinOp):
+            left, right = self.formula(f.left, env), self.formula(f.right, env)
+            return f"({_SMT_OPS[f.op]} {left} {right})"
+        bound = f"{_safe(f.var)}!{len(env)}"
+        body = self.formula(f.body, {**env, f.var: bound})
+        return f"({f.kind} (({bound} Obj)) {body})"
