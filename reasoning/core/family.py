@@ -7,6 +7,7 @@ seed + idx collision: seed 1 item 2 == seed 2 item 1).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import random
@@ -53,8 +54,19 @@ class Family:
 
 
 def _digest(family: str, knobs: dict[str, Any], seed: int, index: int) -> bytes:
-    key = json.dumps([family, knobs, seed, index], sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(key.encode()).digest()
+    """sha256 of the compact, key-sorted JSON of [family, knobs, seed, index]."""
+    try:
+        prefix = _run_prefix(family, tuple(sorted(knobs.items())), seed)
+    except TypeError:  # an unhashable knob value: no memo
+        prefix = _run_prefix.__wrapped__(family, tuple(sorted(knobs.items())), seed)
+    return hashlib.sha256(f"{prefix}{int(index)}]".encode()).digest()
+
+
+@functools.lru_cache(maxsize=256)
+def _run_prefix(family: str, knob_items: tuple, seed: int) -> str:
+    """The JSON of [family, knobs, seed, index] up to the index (the same for a whole run)."""
+    text = json.dumps([family, dict(knob_items), seed], sort_keys=True, separators=(",", ":"))
+    return text[:-1] + ","
 
 
 def item_rng(family: str, knobs: dict[str, Any], seed: int, index: int) -> random.Random:
