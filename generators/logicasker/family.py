@@ -9,8 +9,6 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-import z3
-
 from generators.fol.lexicon import ADJECTIVES, NOUNS, Unary
 from generators.logicasker.chains import (
     Argument,
@@ -51,13 +49,12 @@ from reasoning.core import (
 )
 from solvers.fol import (
     BinOp,
+    EntailmentMemo,
     Formula,
     InconsistentPremises,
     Not,
     Pred,
-    entailment,
     render,
-    reusable_solver,
     to_smtlib,
 )
 
@@ -66,6 +63,14 @@ VERSION = "2"
 LABELS = ("yes", "no")
 KINDS = ("inference", "contradiction", "unrelated", "fallacy")
 MAX_ATTEMPTS = 200
+HELPERS = [  # rules that extend a chain by consuming its last conclusion
+    r
+    for r in RULES.values()
+    if r.chainable and r.category == INFERENCE and r.logic == PROPOSITIONAL
+]
+WORDS = [Unary(w.capitalize(), True, w) for w in NOUNS] + [
+    Unary(w.capitalize(), False, w) for w in ADJECTIVES
+]
 
 
 @dataclass(frozen=True)
@@ -105,9 +110,9 @@ class Config:
             if self.kind != "all" and self.kind not in kinds:
                 raise ConfigError(f"knob kind={self.kind!r} impossible with rule={self.rule!r}")
 
-    def pool(self, logic: str) -> list[Rule]:
+    def pool(self, logic: str) -> tuple[Rule, ...]:
         """The selected rules usable in `logic` at this chain length."""
-        return [r for r in self.rules() if _usable(r, logic, self.steps)]
+        return _pool(self, logic)
 
     def rules(self) -> list[Rule]:
         if self.rule.strip() == "all":
@@ -127,6 +132,11 @@ class Config:
         return [logic for logic in wanted if self.pool(logic)]
 
 
+@functools.lru_cache(maxsize=64)
+def _pool(config: Config, logic: str) -> tuple[Rule, ...]:
+    return tuple(r for r in config.rules() if _usable(r, logic, config.steps))
+
+
 def _usable(rule: Rule, logic: str, steps: int) -> bool:
     if logic == PROPOSITIONAL:
         return rule.logic == PROPOSITIONAL
@@ -135,7 +145,12 @@ def _usable(rule: Rule, logic: str, steps: int) -> bool:
     return rule.chainable or steps == 1
 
 
-def _kinds(pool: list[Rule]) -> list[str]:
+@functools.lru_cache(maxsize=64)
+def _kinds_in(config: Config, logic: str) -> list[str]:
+    return _kinds(config.pool(logic))
+
+
+def _kinds(pool: tuple[Rule, ...]) -> list[str]:
     kinds = []
     if any(r.category in (INFERENCE, EQUIVALENCE) for r in pool):
         kinds += ["inference", "contradiction", "unrelated"]
@@ -144,8 +159,8 @@ def _kinds(pool: list[Rule]) -> list[str]:
     return kinds
 
 
-def _case(config: Config, pool: list[Rule], index: int, rng: random.Random) -> str:
-    kinds = _kinds(pool)
+def _case(config: Config, logic: str, index: int, rng: random.Random) -> str:
+    kinds = _kinds_in(config, logic)
     if config.kind != "all":
         return config.kind
     if "inference" in kinds and wants_yes(index, config.balance):
@@ -162,15 +177,10 @@ def _build(rng, config, pool, case, logic) -> tuple[Argument, Rule, Slots]:
     step = apply_rule(target, rng, slots, None)
     assert step is not None
     arg = Argument([step])
-    helpers = [
-        r
-        for r in RULES.values()
-        if r.chainable and r.category == INFERENCE and r.logic == PROPOSITIONAL
-    ]
     for _ in range(config.steps - 1):
         nxt = None
         for _ in range(20):
-            nxt = apply_rule(rng.choice(helpers), rng, slots, arg.conclusion)
+            nxt = apply_rule(rng.choice(HELPERS), rng, slots, arg.conclusion)
             if nxt is not None:
                 break
         if nxt is None:
@@ -190,8 +200,7 @@ def _realise(premises, conclusion, universal_conclusion, rng, config, logic):
         {n for f in (*premises, conclusion) for n in slots_of(f)}, key=lambda s: int(s[1:])
     )
     source = random.Random(f"logicasker-vocab-{config.vocab}") if config.vocab else rng
-    pool = [Unary(w.capitalize(), True, w) for w in NOUNS]
-    pool += [Unary(w.capitalize(), False, w) for w in ADJECTIVES]
+    pool = WORDS
     people = source.sample(PEOPLE, 3)
     names = {p.lower(): p for p in people}
     if logic == PROPOSITIONAL:
@@ -214,11 +223,13 @@ def _realise(premises, conclusion, universal_conclusion, rng, config, logic):
     return real, concl, Vocabulary({w.pred: w.is_() for w in words}, names, {})
 
 
-def _make_item(config: Config, knobs: dict, seed: int, index: int, solver: z3.Solver) -> Instance:
+def _make_item(
+    config: Config, knobs: dict, seed: int, index: int, entail: EntailmentMemo
+) -> Instance:
     rng = item_rng(NAME, knobs, seed, index)
     logic = rng.choice(config.logics())  # not by index: that would lock logic to the label
     pool = config.pool(logic)
-    case = _case(config, pool, index, rng)
+    case = _case(config, logic, index, rng)
     expected = "yes" if case == "inference" else "no"
     for _ in range(MAX_ATTEMPTS):
         arg, target, slots = _build(rng, config, pool, case, logic)
@@ -239,7 +250,7 @@ def _make_item(config: Config, knobs: dict, seed: int, index: int, solver: z3.So
         rng.shuffle(order)
         premises = [premises[i] for i in order]
         try:
-            result = entailment(premises, concl, solver=solver)
+            result = entail(premises, concl)
         except InconsistentPremises:
             continue
         if not result.decided and result.label == "Unknown":
@@ -259,7 +270,6 @@ def _make_item(config: Config, knobs: dict, seed: int, index: int, solver: z3.So
                 case,
                 logic,
                 expected,
-                solver.ctx,
             )
     raise GenerationError(
         f"no {case} item for rule {config.rule!r} in {MAX_ATTEMPTS} tries; lower negation_depth"
@@ -267,7 +277,7 @@ def _make_item(config: Config, knobs: dict, seed: int, index: int, solver: z3.So
 
 
 def _instance(
-    config, knobs, seed, index, premises, concl, vocab, rng, arg, target, case, logic, answer, ctx
+    config, knobs, seed, index, premises, concl, vocab, rng, arg, target, case, logic, answer
 ) -> Instance:
     lines = [sentence(p, rng, vocab) for p in premises]
     question = sentence(concl, rng, vocab)
@@ -276,7 +286,7 @@ def _instance(
         f"Can we infer the following from them? {question}\n\n"
         "End your reply with 'Answer: yes' or 'Answer: no'."
     )
-    script, query = to_smtlib(premises, concl, ctx=ctx)
+    script, query = to_smtlib(premises, concl)
     rule_name = (
         target.name
         if logic == PROPOSITIONAL or not target.chainable
@@ -320,8 +330,8 @@ def vocabulary_of(instance: Instance) -> Vocabulary:
 
 def generate(config: Config, seed: int, n: int, start: int = 0) -> Iterator[Instance]:
     """n LogicAsker items; item i depends only on (knobs, seed, i)."""
-    solver = reusable_solver()  # one per call: every check of this run shares it
-    return generate_items(config, seed, n, functools.partial(_make_item, solver=solver), start)
+    entail = EntailmentMemo()  # one per call: z3 decides each argument shape of the run once
+    return generate_items(config, seed, n, functools.partial(_make_item, entail=entail), start)
 
 
 def verify(instance: Instance, response: str) -> Verdict:

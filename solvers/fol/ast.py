@@ -103,7 +103,15 @@ def map_atoms(f: Formula, fn) -> Formula:
 def atom_names(f: Formula) -> set[str]:
     """Names of the predicates occurring in f."""
     found: set[str] = set()
-    map_atoms(f, lambda p: found.add(p.name) or p)
+    stack = [f]
+    while stack:
+        g = stack.pop()
+        if isinstance(g, Pred):
+            found.add(g.name)
+        elif isinstance(g, BinOp):
+            stack += (g.left, g.right)
+        elif isinstance(g, (Not, Quant)):
+            stack.append(g.body)
     return found
 
 

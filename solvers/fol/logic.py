@@ -93,9 +93,11 @@ def entailment(
     conclusion: Formula,
     timeout_ms: int = DEFAULT_TIMEOUT_MS,
     solver: z3.Solver | None = None,
+    explain: bool = True,
 ) -> Entailment:
     """Decide premises ⊨ conclusion (True), premises ⊨ ¬conclusion (False), or neither
-    (Unknown). Raises InconsistentPremises when the premises are unsatisfiable.
+    (Unknown, with a counter-model in words unless `explain` is False). Raises
+    InconsistentPremises when the premises are unsatisfiable.
 
     The premises are asserted once and each goal checked in its own push/pop scope.
     `solver` (see `reusable_solver`) carries one z3 context and solver across calls from
@@ -117,7 +119,7 @@ def entailment(
         if with_pos == z3.unsat:
             return Entailment("False", consistent == z3.sat)
         decided = with_neg == z3.sat and with_pos == z3.sat
-        shown = describe_model(b, neg_model) if neg_model is not None else None
+        shown = describe_model(b, neg_model) if explain and neg_model is not None else None
         return Entailment("Unknown", decided, shown)
     finally:
         s.pop()

@@ -7,6 +7,7 @@ used with two arities becomes two symbols.
 
 from __future__ import annotations
 
+import functools
 import re
 
 import z3
@@ -14,6 +15,7 @@ import z3
 from solvers.fol.ast import BinOp, Eq, Formula, Not, Pred, Term, Var, close, signature
 
 
+@functools.lru_cache(maxsize=4096)
 def _safe(name: str) -> str:
     cleaned = re.sub(r"[^A-Za-z0-9_]", "_", name)
     return cleaned if cleaned[:1].isalpha() else f"s_{cleaned}"

@@ -1,0 +1,115 @@
+"""Entailment up to renaming: the shape key and the memo that asks z3 once per shape."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from solvers.fol import (
+    BinOp,
+    Const,
+    EntailmentMemo,
+    Eq,
+    InconsistentPremises,
+    Not,
+    Pred,
+    Quant,
+    entailment,
+    shape,
+)
+from solvers.fol.ast import signature
+from tests.solvers.test_fol import formulas
+
+problems = st.lists(formulas(), min_size=1, max_size=4)
+
+
+def rename(f, preds: dict, consts: dict):
+    """f with predicate names and constant names mapped (arities kept)."""
+    if isinstance(f, Pred):
+        args = tuple(Const(consts[a.name]) if isinstance(a, Const) else a for a in f.args)
+        return Pred(preds[f.name], args)
+    if isinstance(f, Eq):
+        left, right = (
+            Const(consts[t.name]) if isinstance(t, Const) else t for t in (f.left, f.right)
+        )
+        return Eq(left, right)
+    if isinstance(f, Not):
+        return Not(rename(f.body, preds, consts))
+    if isinstance(f, BinOp):
+        return BinOp(f.op, rename(f.left, preds, consts), rename(f.right, preds, consts))
+    return Quant(f.kind, f.var, rename(f.body, preds, consts))
+
+
+def names_of(fs):
+    preds, consts = signature(fs)
+    return sorted(preds), sorted(consts)
+
+
+@given(problems, st.randoms(use_true_random=False))
+def test_shape_ignores_one_to_one_renaming(fs, rng):
+    preds, consts = names_of(fs)
+    new_preds = rng.sample([f"N{i}" for i in range(10)], len(preds))
+    new_consts = rng.sample([f"k{i}" for i in range(10)], len(consts))
+    renamed = [
+        rename(
+            f, dict(zip(preds, new_preds, strict=True)), dict(zip(consts, new_consts, strict=True))
+        )
+        for f in fs
+    ]
+    assert shape(renamed) == shape(fs)
+
+
+@given(problems, st.data())
+def test_shape_sees_two_predicates_merged(fs, data):
+    arities, consts = signature(fs)
+    pairs = [(p, q) for p in arities for q in arities if p < q and arities[p] & arities[q]]
+    if not pairs:  # only symbols of one name and arity become one symbol
+        return
+    a, b = data.draw(st.sampled_from(pairs))
+    same = {c: c for c in consts}
+    merged = [rename(f, {p: a if p == b else p for p in arities}, same) for f in fs]
+    assert shape(merged) != shape(fs)
+
+
+def _answer(ask, premises, conclusion):
+    try:
+        result = ask(premises, conclusion)
+    except InconsistentPremises:
+        return "inconsistent"
+    return result.label if result.decided else None
+
+
+@settings(max_examples=60, deadline=None)
+@given(problems, st.randoms(use_true_random=False))
+def test_memo_answers_as_z3_does_for_renamed_copies(fs, rng):
+    memo = EntailmentMemo(timeout_ms=2000)
+    *premises, conclusion = fs if len(fs) > 1 else [*fs, fs[0]]
+    preds, consts = names_of(fs)
+    for copy in range(3):
+        binding = dict(
+            zip(preds, rng.sample([f"R{copy}_{i}" for i in range(10)], len(preds)), strict=True)
+        )
+        cbinding = dict(zip(consts, [f"c{copy}_{c}" for c in consts], strict=True))
+        ps = [rename(p, binding, cbinding) for p in premises]
+        c = rename(conclusion, binding, cbinding)
+        fresh = _answer(lambda p, q: entailment(p, q, timeout_ms=2000), ps, c)
+        remembered = _answer(memo, ps, c)
+        if fresh is not None and remembered is not None:
+            assert remembered == fresh
+    assert memo.misses >= 1
+    assert memo.hits + memo.misses == 3
+
+
+def test_memo_hits_on_a_renamed_question_and_keeps_inconsistency():
+    memo = EntailmentMemo()
+    p, q, r, s = (Pred(n) for n in "PQRS")
+    assert memo([BinOp("implies", p, q), p], q).label == "True"
+    assert memo([BinOp("implies", r, s), r], s).label == "True"
+    assert (memo.hits, memo.misses) == (1, 1)
+    assert memo([BinOp("implies", r, s), s], r).label == "Unknown"  # a new shape
+    assert memo.misses == 2
+    for _ in range(2):
+        with pytest.raises(InconsistentPremises):
+            memo([p, Not(p)], q)
+    assert memo.hits == 2
