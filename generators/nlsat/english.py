@@ -57,20 +57,22 @@ class _Renderer:
     """Renders clauses over one atom list; each literal's words are built once."""
 
     def __init__(self, atoms: list[str], grammar: str) -> None:
-        self.grammar = grammar
-        if grammar == "rules":  # literal -> the fact that makes it true / false
-            self.true = {i + 1: _fact(a, True) for i, a in enumerate(atoms)}
-            self.false = {i + 1: _fact(a, False) for i, a in enumerate(atoms)}
+        self.rules = grammar == "rules"
+        if self.rules:  # (l1 ∨ … ∨ lk) read as ¬l1 ∧ … → lk: body literals appear negated
+            self.head, self.cond = {}, {}
+            for i, atom in enumerate(atoms, 1):
+                yes, no = _fact(atom, True), _fact(atom, False)
+                self.head[i], self.head[-i], self.cond[i], self.cond[-i] = yes, no, no, yes
         else:
             self.atoms = {i + 1: a for i, a in enumerate(atoms)}
 
     def sentence(self, clause: tuple[int, ...]) -> str:
         *body, head = clause
-        if self.grammar == "rules":  # (l1 ∨ … ∨ lk) read as ¬l1 ∧ … → lk
-            conds = [self.true[-lit] if lit < 0 else self.false[lit] for lit in body]
-            cond = conds[0] if len(conds) == 1 else ", ".join(conds[:-1]) + " and " + conds[-1]
-            then = self.true[head] if head > 0 else self.false[-head]
-            return f"If {cond}, then {then}."
+        if self.rules:
+            conds = [self.cond[lit] for lit in body]
+            last = conds.pop()
+            cond = f"{', '.join(conds)} and {last}" if conds else last
+            return f"If {cond}, then {self.head[head]}."
         traits = " and who ".join(
             f"is {self.atoms[-lit]}" if lit < 0 else f"is not {self.atoms[lit]}" for lit in body
         )
@@ -181,6 +183,13 @@ def _value_terminal(grammar: str) -> re.Pattern:
     return re.compile(pattern)
 
 
+@lru_cache(maxsize=len(GRAMMARS))
+def _value_splitter(grammar: str) -> re.Pattern:
+    """`_value_terminal` as one group, so that `split` returns the text between values
+    and the values themselves."""
+    return re.compile(f"({_value_terminal(grammar).pattern})")
+
+
 def _by_shape(text: str, number: dict[str, int], grammar: str, seen: dict) -> tuple | None:
     """Clauses of a one-sentence-per-line block, parsing each distinct line shape once.
 
@@ -194,34 +203,32 @@ def _by_shape(text: str, number: dict[str, int], grammar: str, seen: dict) -> tu
     value = _value_terminal(grammar)
     if value.groups:
         return None
+    pieces = _value_splitter(grammar).split(text)  # text, value, text, value, ..., text
+    values = pieces[1::2]
+    shapes = "\x00".join(pieces[0::2]).split("\n")  # == value.sub("\x00", text), one pass
     lines = text.split("\n")
-    shapes = value.sub("\x00", text).split("\n")
-    values = value.findall(text)
     literal = {}
     for atom, var in number.items():
         for positive in (True, False):
             literal[_stated(atom, positive, grammar)] = var if positive else -var
+    tables = (literal, {text: -lit for text, lit in literal.items()})  # as stated, negated
     clauses = []
     at = 0
-    for line, shape in zip(lines, shapes, strict=True):
-        if not shape.strip():
-            continue
-        key = (grammar, shape)
-        if key not in seen:
-            seen[key] = _line_template(line, grammar)
-        template = seen[key]
-        if template is None:
-            return None
-        width = shape.count("\x00")
-        for sentence in template:
-            clause = []
-            for j, negate in sentence:
-                lit = literal.get(values[at + j])
-                if lit is None:
-                    return None
-                clause.append(-lit if negate else lit)
-            clauses.append(tuple(clause))
-        at += width
+    try:
+        for line, shape in zip(lines, shapes, strict=True):
+            if not shape.strip():
+                continue
+            key = (grammar, shape)
+            if key not in seen:
+                seen[key] = _line_template(line, grammar)
+            template = seen[key]
+            if template is None:
+                return None
+            for sentence in template:
+                clauses.append(tuple([tables[negate][values[at + j]] for j, negate in sentence]))
+            at += shape.count("\x00")
+    except KeyError:  # a fact about an atom outside the vocabulary
+        return None
     return tuple(clauses) if at == len(values) else None
 
 

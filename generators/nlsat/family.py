@@ -132,8 +132,10 @@ def _make_item(
     target = wants_yes(index, config.balance)
     for _ in range(MAX_ATTEMPTS):  # attempts are only filtered; the kept one is certified
         cnf = sampler.cnf(rng, config.clause_count)
+        models = None
         if sets is not None:
-            sat = bool(satisfying_assignments(cnf, sets))
+            models = satisfying_assignments(cnf, sets)
+            sat = bool(models)
         else:
             sat = solve(cnf, solver=SECOND_SOLVER, certify=False).satisfiable
         if sat == target:
@@ -146,7 +148,7 @@ def _make_item(
             f"move ratio towards the phase transition (~4.26 for 3-SAT) or set balance="
             f"{0.0 if target else 1.0:g} for an unbalanced set"
         )
-    result = solve(cnf)  # CaDiCaL, certified; its stats describe the item's hardness
+    result = solve(cnf, models=models)  # CaDiCaL, certified; its stats describe hardness
     if result.satisfiable != target:
         raise UncertifiedAnswer(f"CaDiCaL and the filter disagree on item {index}")
     atoms = _atoms(rng, config)

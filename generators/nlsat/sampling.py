@@ -29,6 +29,10 @@ class ClauseSampler:
         """One formula of n_clauses clauses. Cost: O(n_clauses) draws (O(n_clauses * k) by
         rejection for large n)."""
         rand = rng.random
+        table = self.tables.get(self.k)
+        if self.mix_2sat == 0 and table is not None:  # the same draws as the loop below
+            size = len(table)
+            return CNF(self.n_vars, tuple([table[int(rand() * size)] for _ in range(n_clauses)]))
         clauses = []
         for _ in range(n_clauses):
             width = 2 if (self.mix_2sat > 0 and rand() < self.mix_2sat) else self.k

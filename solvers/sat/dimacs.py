@@ -38,19 +38,65 @@ class CNF:
         A clause with an unassigned literal is not falsified.
         """
         for i, clause in enumerate(self.clauses):
-            if all(abs(lit) in assignment and assignment[abs(lit)] != (lit > 0) for lit in clause):
+            for lit in clause:
+                value = assignment.get(lit if lit > 0 else -lit)
+                if value is None or value == (lit > 0):
+                    break  # unassigned or true: not falsified
+            else:
                 return i
         return None
 
     def satisfied_by(self, assignment: dict[int, bool]) -> bool:
         """True iff every clause has a literal made true by the (partial) assignment."""
-        return all(
-            any(assignment.get(abs(lit)) == (lit > 0) for lit in clause) for clause in self.clauses
-        )
+        for clause in self.clauses:
+            for lit in clause:
+                if assignment.get(lit if lit > 0 else -lit) == (lit > 0):
+                    break
+            else:
+                return False
+        return True
 
 
 def read_dimacs(text: str) -> CNF:
     """Parse DIMACS CNF text. Raises DimacsError naming the line on malformed input."""
+    plain = _read_plain(text)
+    return plain if plain is not None else _read_general(text)
+
+
+_SMALL_INTS = {str(i): i for i in range(-1000, 1001)}  # a dict lookup is 4x int(str)
+
+
+def _read_plain(text: str) -> CNF | None:
+    """The common case: the problem line first, then only literals and zeros. None for
+    anything else (comments, a '%' trailer, a bad token, wrong counts), which the general
+    reader then parses or rejects, naming the line."""
+    head, _, body = text.partition("\n")
+    parts = head.split()
+    if len(parts) != 4 or parts[0] != "p" or parts[1] != "cnf":
+        return None
+    try:
+        n_vars, n_clauses = int(parts[2]), int(parts[3])
+        tokens = body.split()
+        try:
+            numbers = list(map(_SMALL_INTS.__getitem__, tokens))
+        except KeyError:  # a literal beyond the table, or not a number
+            numbers = list(map(int, tokens))
+    except ValueError:
+        return None
+    if n_vars < 0 or (numbers and numbers[-1] != 0) or numbers.count(0) != n_clauses:
+        return None
+    if numbers and (max(numbers) > n_vars or -min(numbers) > n_vars):
+        return None
+    clauses = []
+    start = 0
+    for end, number in enumerate(numbers):
+        if number == 0:
+            clauses.append(tuple(numbers[start:end]))
+            start = end + 1
+    return CNF(n_vars, tuple(clauses))
+
+
+def _read_general(text: str) -> CNF:
     n_vars = n_clauses = None
     clauses: list[Clause] = []
     current: list[int] = []
@@ -113,5 +159,5 @@ def _literals(line: str, lineno: int) -> list[int]:
 def write_dimacs(cnf: CNF) -> str:
     """Canonical DIMACS text: header line, one clause per line, newline-terminated."""
     lines = [f"p cnf {cnf.n_vars} {len(cnf.clauses)}"]
-    lines += [" ".join(str(lit) for lit in clause) + " 0" for clause in cnf.clauses]
+    lines += [" ".join(map(str, clause)) + " 0" for clause in cnf.clauses]
     return "\n".join(lines) + "\n"

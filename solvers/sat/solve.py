@@ -7,6 +7,7 @@ most `truthtable.LIMIT` variables, by evaluating the formula on every assignment
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 from pysat.solvers import Solver, SolverNames
@@ -42,13 +43,20 @@ class SolveResult:
     proof_lemmas: int = 0
 
 
+@functools.lru_cache(maxsize=1)
 def available_solvers() -> tuple[str, ...]:
     """Names of every python-sat engine (for error messages and --help)."""
     return tuple(sorted(k for k in vars(SolverNames) if not k.startswith("_")))
 
 
-def solve(cnf: CNF, solver: str = DEFAULT_SOLVER, certify: bool = True) -> SolveResult:
+def solve(
+    cnf: CNF, solver: str = DEFAULT_SOLVER, certify: bool = True, models: int | None = None
+) -> SolveResult:
     """Decide satisfiability of `cnf`; with `certify`, check the model or the DRUP proof.
+
+    `models`: the formula's satisfying-assignment set from
+    `truthtable.satisfying_assignments`, when the caller already has it (an UNSAT answer of
+    a small formula is then certified by that exhaustive evaluation without repeating it).
 
     Raises ValueError for an unknown solver name (or one without proofs when certifying a
     formula too large to evaluate exhaustively) and UncertifiedAnswer if a certificate
@@ -66,16 +74,14 @@ def solve(cnf: CNF, solver: str = DEFAULT_SOLVER, certify: bool = True) -> Solve
             f"solver {solver!r} cannot emit DRUP proofs; "
             f"certifying solvers: {', '.join(PROOF_SOLVERS)}"
         )
-    with Solver(
-        name=solver, bootstrap_with=[list(c) for c in cnf.clauses], with_proof=want_proof
-    ) as s:
+    with Solver(name=solver, bootstrap_with=cnf.clauses, with_proof=want_proof) as s:
         sat = bool(s.solve())
         raw = s.accum_stats() or {}
         stats = {k: int(raw.get(k, 0)) for k in ("conflicts", "decisions", "propagations")}
         model = None
         if sat:
-            assigned = {abs(lit): lit > 0 for lit in s.get_model() or []}
-            model = {v: assigned.get(v, False) for v in range(1, cnf.n_vars + 1)}
+            model = dict.fromkeys(range(1, cnf.n_vars + 1), False)
+            model.update((abs(lit), lit > 0) for lit in s.get_model() or [] if abs(lit) in model)
         proof = s.get_proof() if (want_proof and not sat) else None
     if not certify:
         return SolveResult(sat, model, solver, stats)
@@ -86,7 +92,7 @@ def solve(cnf: CNF, solver: str = DEFAULT_SOLVER, certify: bool = True) -> Solve
             raise UncertifiedAnswer(f"{solver} model falsifies clause {bad}")
         return SolveResult(sat, model, solver, stats, certificate="model")
     if exhaustive:
-        if satisfying_assignments(cnf):
+        if models if models is not None else satisfying_assignments(cnf):
             raise UncertifiedAnswer(f"{solver} says UNSAT but an assignment satisfies every clause")
         return SolveResult(sat, None, solver, stats, certificate="exhaustive")
     check = check_drup(cnf.n_vars, cnf.clauses, proof or [])

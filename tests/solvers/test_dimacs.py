@@ -53,3 +53,50 @@ def test_first_falsified_agrees_with_brute_definition(cnf, assignment):
         if all(abs(x) in assignment and assignment[abs(x)] != (x > 0) for x in c)
     ]
     assert bad == (falsified[0] if falsified else None)
+
+
+_EDITS = ["comment", "trailer", "spaces", "split", "join", "junk", "count", "big", "blank"]
+
+
+@given(cnfs(), st.lists(st.tuples(st.sampled_from(_EDITS), st.integers(0, 40)), max_size=4))
+def test_plain_layout_shortcut_reads_what_the_general_reader_reads(cnf, edits):
+    """The one-clause-per-line shortcut either declines or returns exactly what the general
+    reader returns, on our writer's text and on texts edited towards SATLIB's quirks."""
+    from solvers.sat.dimacs import _read_general, _read_plain
+
+    lines = write_dimacs(cnf).splitlines()
+    for edit, at in edits:
+        i = 1 + at % max(1, len(lines) - 1) if len(lines) > 1 else 0
+        if edit == "comment":
+            lines.insert(i, "c a comment")
+        elif edit == "trailer":
+            lines[i:] = ["%", "0"]
+        elif edit == "spaces":
+            lines[i] = "  " + lines[i].replace(" ", "   ") + " "
+        elif edit == "split" and i < len(lines) and len(lines[i].split()) > 2:
+            head, *rest = lines[i].split()
+            lines[i : i + 1] = [head, " ".join(rest)]
+        elif edit == "join" and i + 1 < len(lines):
+            lines[i : i + 2] = [lines[i] + " " + lines[i + 1]]
+        elif edit == "junk":
+            lines[i] += " x"
+        elif edit == "count":
+            lines[0] = f"p cnf {cnf.n_vars} {len(cnf.clauses) + 1}"
+        elif edit == "big":
+            lines.insert(i, f"{cnf.n_vars + 1} 0")
+        elif edit == "blank":
+            lines.insert(i, "")
+    text = "\n".join(lines) + "\n"
+    fast = _read_plain(text)
+    try:
+        general = _read_general(text)
+    except DimacsError:
+        assert fast is None
+    else:
+        assert fast is None or fast == general
+
+
+@given(cnfs(), st.dictionaries(st.integers(1, 12), st.booleans()))
+def test_satisfied_by_agrees_with_brute_definition(cnf, assignment):
+    expected = all(any(assignment.get(abs(x)) == (x > 0) for x in c) for c in cnf.clauses)
+    assert cnf.satisfied_by(assignment) == expected
