@@ -27,7 +27,7 @@ from solvers.fol.logic import (
     label_smtlib,
     reusable_solver,
 )
-from solvers.fol.memo import EntailmentMemo, shape
+from solvers.fol.memo import EntailmentMemo, SmtlibMemo, shape, smtlib_shape
 from solvers.fol.parse import FOLParseError, parse
 from solvers.fol.z3bridge import Z3Builder, to_smtlib
 
@@ -35,5 +35,6 @@ __all__ = [
     "BinOp", "Const", "Entailment", "EntailmentMemo", "Eq", "Equivalence", "FOLParseError",
     "Formula", "InconsistentPremises", "Not", "Pred", "Quant", "Var", "Z3Builder", "close",
     "entailment", "entails", "equivalence", "equivalent", "free_vars", "label_many",
-    "label_smtlib", "parse", "render", "reusable_solver", "shape", "signature", "to_smtlib",
+    "label_smtlib", "parse", "render", "reusable_solver", "shape", "signature", "SmtlibMemo",
+    "smtlib_shape", "to_smtlib",
 ]  # fmt: skip

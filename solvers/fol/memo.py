@@ -3,10 +3,14 @@
 Whether premises entail a conclusion does not change when predicates and constants are
 renamed one-to-one. A generator that asks about thousands of instances of a few hundred
 argument shapes (LogicAsker: one rule schema, fresh names per item) therefore needs z3
-once per shape: `EntailmentMemo` keys each question by its `shape` and asks z3 on a miss.
+once per shape: `EntailmentMemo` keys each question by its `shape` and asks z3 on a miss;
+`SmtlibMemo` does the same for SMT-LIB2 text (keyed by `smtlib_shape`), so a re-check that
+reads the text with z3's own parser also reads each shape once.
 """
 
 from __future__ import annotations
+
+import re
 
 from solvers.fol.ast import BinOp, Eq, Formula, Not, Pred, Var
 from solvers.fol.logic import (
@@ -14,6 +18,7 @@ from solvers.fol.logic import (
     Entailment,
     InconsistentPremises,
     entailment,
+    label_smtlib,
     reusable_solver,
 )
 
@@ -73,41 +78,149 @@ def shape(formulas: list[Formula]) -> Shape:
     return tuple(out)
 
 
-class EntailmentMemo:
+class Memo:
+    """A bounded store of answers by key, counting hits and misses; at most `maxsize`
+    keys (then it starts afresh). Use it from one thread."""
+
+    def __init__(self, maxsize: int = 1 << 16) -> None:
+        self.maxsize = maxsize
+        self.known: dict = {}
+        self.hits = 0
+        self.misses = 0
+
+    def lookup(self, key) -> tuple[bool, object]:
+        """(found?, answer)."""
+        if key in self.known:
+            self.hits += 1
+            return True, self.known[key]
+        self.misses += 1
+        return False, None
+
+    def store(self, key, answer) -> None:
+        if len(self.known) >= self.maxsize:
+            self.known.clear()
+        self.known[key] = answer
+
+
+class EntailmentMemo(Memo):
     """`entailment` that asks z3 once per shape of (premises, conclusion).
 
     Only decided answers are kept (an undecided one may be a timeout). Returned results
-    carry no counter-model: a stored one would name the first instance's symbols. Holds at
-    most `maxsize` shapes (then starts afresh); use it from one thread. `hits` and `misses`
-    count the questions answered from memory and by z3."""
+    carry no counter-model: a stored one would name the first instance's symbols. `hits`
+    and `misses` count the questions answered from memory and by z3."""
 
     def __init__(
         self, timeout_ms: int = DEFAULT_TIMEOUT_MS, solver=None, maxsize: int = 1 << 16
     ) -> None:
+        super().__init__(maxsize)
         self.solver = solver if solver is not None else reusable_solver(timeout_ms)
-        self.maxsize = maxsize
-        self.known: dict[Shape, Entailment | None] = {}  # None: inconsistent premises
-        self.hits = 0
-        self.misses = 0
 
     def __call__(self, premises: list[Formula], conclusion: Formula) -> Entailment:
         """Like `entailment(premises, conclusion)`: raises InconsistentPremises when the
         premises are unsatisfiable."""
         key = shape([*premises, conclusion])
-        if key in self.known:
-            self.hits += 1
-            found = self.known[key]
-        else:
-            self.misses += 1
+        hit, found = self.lookup(key)
+        if not hit:
             try:
                 result = entailment(premises, conclusion, solver=self.solver, explain=False)
                 found = Entailment(result.label, result.decided)
             except InconsistentPremises:
-                found = None
+                found = None  # kept: unsatisfiable premises are a decided answer
             if found is None or found.decided:
-                if len(self.known) >= self.maxsize:
-                    self.known.clear()
-                self.known[key] = found
+                self.store(key, found)
         if found is None:
             raise InconsistentPremises("the premises are contradictory")
         return found
+
+
+# ------------------------------------------------------------------ SMT-LIB2 text
+_TOKEN = re.compile(r"[()]|[^\s()]+")
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+_BUILTIN = frozenset(
+    "and or not xor => = distinct ite true false forall exists let Bool Int Real".split()
+)
+
+
+def smtlib_shape(script: str, query: str) -> str | None:
+    """A key equal for two (script, query) texts when one is the other with its declared
+    symbols renamed one-to-one (whitespace aside), or None when the text is outside the
+    plain layout this is sure of: `declare-sort` commands, then `declare-fun` commands,
+    then `assert` commands; declared names like `Tall_bob` that are no built-in word; no
+    quoted symbols, strings or comments; a query that is one balanced term."""
+    if any(c in script or c in query for c in '|";\\'):
+        return None
+    commands = _commands(_TOKEN.findall(script))
+    query_tokens = _TOKEN.findall(query)
+    wrapped = _commands(["(", *query_tokens, ")"])
+    if commands is None or wrapped is None or len(wrapped) != 1 or not query_tokens:
+        return None
+    sorts: list[str] = []
+    declared: dict[str, list[str]] = {}  # name -> its declaration's tokens
+    asserts: list[str] = []
+    stage = 0  # 0: sorts, 1: functions, 2: assertions; never back
+    for command in commands:
+        head = command[1] if len(command) > 2 else ""
+        if head == "declare-sort" and len(command) == 5 and stage == 0:
+            sorts += command
+        elif head == "declare-fun" and len(command) >= 7 and stage <= 1:
+            stage = 1
+            name = command[2]
+            if not _NAME.fullmatch(name) or name in _BUILTIN or name in declared:
+                return None
+            declared[name] = command
+        elif head == "assert":
+            stage = 2
+            asserts += command
+        else:
+            return None
+    body = [*asserts, "?", *query_tokens]
+    rename: dict[str, str] = {}
+    for token in body:
+        if token in declared and token not in rename:
+            rename[token] = f"|#{len(rename)}|"
+    for name in declared:  # declared but never used: after the used ones, in text order
+        rename.setdefault(name, f"|#{len(rename)}|")
+    order = sorted(declared, key=lambda name: int(rename[name][2:-1]))
+    out = [rename.get(t, t) for t in sorts]
+    out += [rename.get(t, t) for name in order for t in declared[name]]
+    out += [rename.get(t, t) for t in body]
+    return " ".join(out)
+
+
+def _commands(tokens: list[str]) -> list[list[str]] | None:
+    """Top-level parenthesised groups of a token list, or None if it is not a sequence of
+    balanced groups."""
+    commands: list[list[str]] = []
+    depth = 0
+    for token in tokens:
+        if depth == 0:
+            if token != "(":
+                return None
+            commands.append([])
+        commands[-1].append(token)
+        depth += (token == "(") - (token == ")")
+    return commands if depth == 0 else None
+
+
+class SmtlibMemo(Memo):
+    """`label_smtlib` once per `smtlib_shape`: z3 reads and decides the first text of each
+    shape (the text itself, not a rewrite of it); texts outside the plain subset are
+    always read by z3. Only decided labels are kept."""
+
+    def __init__(
+        self, timeout_ms: int = DEFAULT_TIMEOUT_MS, solver=None, maxsize: int = 1 << 16
+    ) -> None:
+        super().__init__(maxsize)
+        self.solver = solver if solver is not None else reusable_solver(timeout_ms)
+
+    def __call__(self, script: str, query: str) -> str | None:
+        """Like `label_smtlib(script, query)` (ValueError if z3 cannot read the text)."""
+        key = smtlib_shape(script, query)
+        if key is not None:
+            hit, label = self.lookup(key)
+            if hit:
+                return label
+        label = label_smtlib(script, query, solver=self.solver)
+        if key is not None and label is not None:
+            self.store(key, label)
+        return label

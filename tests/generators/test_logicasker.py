@@ -137,3 +137,75 @@ def test_logic_is_not_tied_to_the_label():
     items = reasoning.generate("logicasker", 80, 4)
     pairs = Counter((it.meta["logic"], it.answer) for it in items)
     assert len(pairs) == 4, pairs  # every (logic, label) combination occurs
+
+
+# ------------------------------------------------ reading English back: fast paths vs reference
+@st.composite
+def worded(draw):
+    """(sentence, vocabulary): a random formula over a random vocabulary, in English."""
+    import random
+
+    from generators.logicasker.english import Vocabulary, sentence
+    from generators.logicasker.family import WORDS
+    from generators.vocab import PEOPLE
+    from solvers.fol import BinOp, Const, Not, Pred, Quant, Var
+
+    people = draw(st.lists(st.sampled_from(PEOPLE), min_size=1, max_size=3, unique=True))
+    words = draw(st.lists(st.sampled_from(WORDS), min_size=1, max_size=4, unique=True))
+    names = {p.lower(): p for p in people}
+    propositional = draw(st.booleans())  # facts as 0-ary atoms, or predicates and ∀/∃
+    props = {f"{w.pred}_{c}": (c, w.pred) for c in names for w in words} if propositional else {}
+    vocab = Vocabulary({w.pred: w.is_() for w in words}, names, props)
+    atoms = [Pred(a) for a in props]
+    atoms += [] if propositional else [Pred(w.pred, (Const(c),)) for w in words for c in names]
+    open_atoms = [Pred(w.pred, (Var("x"),)) for w in words]  # only under a quantifier
+
+    def formula(depth, bound=False):
+        kinds = ["atom", "not", "bin"] + ([] if propositional else ["quant"])
+        kind = draw(st.sampled_from(kinds if depth else ["atom"]))
+        if kind == "atom":
+            return draw(st.sampled_from(atoms + open_atoms if bound else atoms))
+        if kind == "not":
+            return Not(formula(depth - 1, bound))
+        if kind == "quant":
+            kind = draw(st.sampled_from(["forall", "exists"]))
+            return Quant(kind, "x", formula(depth - 1, True))
+        op = draw(st.sampled_from(["and", "or", "xor", "implies", "iff"]))
+        return BinOp(op, formula(depth - 1, bound), formula(depth - 1, bound))
+
+    f = formula(3)
+    return sentence(f, random.Random(draw(st.integers(0, 2**32))), vocab), vocab, f
+
+
+_NOISE = ["is", "not", "and", "or", "a", "x", ",", "(", "Alan", "tall", "then", "if", "."]
+
+
+@given(worded(), st.lists(st.tuples(st.integers(0, 60), st.sampled_from(_NOISE)), max_size=3))
+@settings(max_examples=200)
+def test_fact_shortcut_and_lalr_read_what_the_reference_reads(case, edits):
+    """The precompiled fact pattern and the LALR skeleton parser give exactly what the
+    vocabulary's own pattern and the Earley parser give, on rendered sentences and on
+    sentences with words replaced."""
+    from generators.logicasker.english import EnglishParseError, _parser
+
+    text, vocab, formula = case
+    words = text.split(" ")
+    for at, word in edits:
+        words[at % len(words)] = word
+    edited = " ".join(words)
+    outcomes = []
+    for generic in (True, False):
+        skeletons: dict = {}
+        try:
+            outcomes.append(parse_sentence(edited, vocab, skeletons, generic=generic))
+        except EnglishParseError:
+            outcomes.append("error")
+        for skeleton, (tree, _) in skeletons.items():
+            try:
+                reference = _parser("earley").parse(skeleton)
+            except Exception:  # noqa: BLE001 - any rejection by the reference parser
+                reference = None
+            assert tree == reference
+    assert outcomes[0] == outcomes[1]
+    if not edits:
+        assert outcomes[0] == formula

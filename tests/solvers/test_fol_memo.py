@@ -15,8 +15,12 @@ from solvers.fol import (
     Not,
     Pred,
     Quant,
+    SmtlibMemo,
     entailment,
+    label_smtlib,
     shape,
+    smtlib_shape,
+    to_smtlib,
 )
 from solvers.fol.ast import signature
 from tests.solvers.test_fol import formulas
@@ -113,3 +117,80 @@ def test_memo_hits_on_a_renamed_question_and_keeps_inconsistency():
         with pytest.raises(InconsistentPremises):
             memo([p, Not(p)], q)
     assert memo.hits == 2
+
+
+# ------------------------------------------------------------------ SMT-LIB2 text shapes
+def _renamed_copy(fs, rng, tag):
+    preds, consts = names_of(fs)
+    binding = dict(
+        zip(preds, rng.sample([f"{tag}P{i}" for i in range(10)], len(preds)), strict=True)
+    )
+    cbinding = dict(
+        zip(consts, rng.sample([f"{tag}c{i}" for i in range(10)], len(consts)), strict=True)
+    )
+    return [rename(f, binding, cbinding) for f in fs]
+
+
+@given(problems, st.randoms(use_true_random=False))
+def test_smtlib_shape_ignores_renaming_and_sees_merges(fs, rng):
+    *premises, conclusion = fs if len(fs) > 1 else [*fs, fs[0]]
+    key = smtlib_shape(*to_smtlib(premises, conclusion))
+    assert key is not None
+    *p2, c2 = _renamed_copy([*premises, conclusion], rng, "z")
+    assert smtlib_shape(*to_smtlib(p2, c2)) == key
+    arities, consts = signature(fs)
+    pairs = [(p, q) for p in arities for q in arities if p < q and arities[p] & arities[q]]
+    if pairs:
+        a, b = rng.choice(pairs)
+        merged = [
+            rename(f, {p: a if p == b else p for p in arities}, {c: c for c in consts})
+            for f in [*premises, conclusion]
+        ]
+        assert smtlib_shape(*to_smtlib(merged[:-1], merged[-1])) != key
+
+
+_SMT_NOISE = ["(", ")", "and", "or", "not", "=>", "assert", "declare-fun", "Obj", "Bool", "x!0"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    problems,
+    st.lists(st.tuples(st.integers(0, 200), st.sampled_from(_SMT_NOISE)), min_size=1, max_size=3),
+)
+def test_smtlib_memo_never_answers_an_edited_text_from_memory(fs, edits):
+    """Prime the memo with a text, then ask about edited texts: every answer must be what
+    z3 says about the edited text itself (or the same refusal to read it)."""
+    *premises, conclusion = fs if len(fs) > 1 else [*fs, fs[0]]
+    script, query = to_smtlib(premises, conclusion)
+    memo = SmtlibMemo(timeout_ms=2000)
+    try:
+        memo(script, query)
+    except ValueError:
+        return
+    tokens = script.replace("(", " ( ").replace(")", " ) ").split()
+    for at, word in edits:
+        tokens[at % len(tokens)] = word
+    edited = " ".join(tokens)
+    outcomes = []
+    for ask in (memo, lambda s, q: label_smtlib(s, q, timeout_ms=2000)):
+        try:
+            outcomes.append(ask(edited, query))
+        except ValueError:
+            outcomes.append("unreadable")
+    if None not in outcomes:  # a timeout on either side says nothing
+        assert outcomes[0] == outcomes[1]
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        "(declare-fun |odd name| () Bool)\n(assert |odd name|)\n",
+        "; a comment\n(declare-fun p () Bool)\n(assert p)\n",
+        "(define-fun p () Bool true)\n(assert p)\n",
+        "(declare-fun and () Bool)\n(assert and)\n",
+        "(assert p)\n(declare-fun p () Bool)\n",
+        "(declare-fun p () Bool)\n(assert p\n",
+    ],
+)
+def test_smtlib_shape_declines_texts_outside_the_plain_layout(script):
+    assert smtlib_shape(script, "p") is None
