@@ -75,10 +75,11 @@ def apply_rule(
 ) -> Step | None:
     """One step of `rule`, fed by `previous` (None for a first step). None if no premise of
     any variant matches `previous`."""
-    variants = list(rule.variants)
-    rng.shuffle(variants)
-    for premises, conclusion in variants:
-        metas = sorted({m for p in (*premises, conclusion) for m in _metas(p)})
+    order = list(range(len(rule.variants)))
+    rng.shuffle(order)  # the same draws, so the same permutation, as shuffling the variants
+    for k in order:
+        premises, conclusion = rule.variants[k]
+        metas = rule.metas[k]
         if previous is None:
             binding = {m: slots.fresh() for m in metas}
             inst = [substitute(p, binding) for p in premises]
@@ -96,8 +97,10 @@ def apply_rule(
     return None
 
 
-def _metas(f: Formula) -> set[str]:
-    return {n for n in atom_names(f) if n in METAVARS}
+def metas_of(premises: tuple[Formula, ...], conclusion: Formula) -> tuple[str, ...]:
+    """The metavariables of a schema, sorted."""
+    names = set().union(*(atom_names(f) for f in (*premises, conclusion)))
+    return tuple(sorted(n for n in names if n in METAVARS))
 
 
 # ---------------------------------------------------------------- realisation
@@ -111,8 +114,10 @@ def realise_predicate_schema(f: Formula, preds: dict[str, str], const: str) -> F
     return map_atoms(f, real)
 
 
-def slots_of(f: Formula) -> set[str]:
-    return {n for n in atom_names(f) if n.startswith("S") and n[1:].isdigit()}
+def slots_of(*formulas: Formula) -> set[str]:
+    """The slot atoms (S1, S2, …) occurring in any of the formulas."""
+    names = set().union(*map(atom_names, formulas))
+    return {n for n in names if n[:1] == "S" and n[1:].isdigit()}
 
 
 def lift(f: Formula, preds: dict[str, str], term) -> Formula:

@@ -196,9 +196,7 @@ def _distractor(rng: random.Random, slots: Slots) -> Formula:
 
 def _realise(premises, conclusion, universal_conclusion, rng, config, logic):
     """Slot formulas / schemas -> real atoms and the English vocabulary."""
-    names_used = sorted(
-        {n for f in (*premises, conclusion) for n in slots_of(f)}, key=lambda s: int(s[1:])
-    )
+    names_used = sorted(slots_of(*premises, conclusion), key=lambda s: int(s[1:]))
     source = random.Random(f"logicasker-vocab-{config.vocab}") if config.vocab else rng
     pool = WORDS
     people = source.sample(PEOPLE, 3)

@@ -8,6 +8,7 @@ compound premises are quantified over x and its literal premises are facts about
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from solvers.fol import Formula, parse
@@ -24,6 +25,13 @@ class Rule:
     variants: tuple[tuple[tuple[Formula, ...], Formula], ...]  # (premises, conclusion)
     justification: str
     chainable: bool = False  # a propositional schema: chains, and lifts to predicate logic
+
+    @functools.cached_property
+    def metas(self) -> tuple[tuple[str, ...], ...]:
+        """Each variant's metavariables, sorted."""
+        from generators.logicasker.chains import metas_of
+
+        return tuple(metas_of(premises, conclusion) for premises, conclusion in self.variants)
 
 
 def _variants(*pairs: tuple[list[str], str]) -> tuple:

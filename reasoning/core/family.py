@@ -55,11 +55,18 @@ class Family:
 
 def _digest(family: str, knobs: dict[str, Any], seed: int, index: int) -> bytes:
     """sha256 of the compact, key-sorted JSON of [family, knobs, seed, index]."""
+    knob_items = tuple(sorted(knobs.items()))
     try:
-        prefix = _run_prefix(family, tuple(sorted(knobs.items())), seed)
+        return _item_digest(family, knob_items, seed, int(index))
     except TypeError:  # an unhashable knob value: no memo
-        prefix = _run_prefix.__wrapped__(family, tuple(sorted(knobs.items())), seed)
-    return hashlib.sha256(f"{prefix}{int(index)}]".encode()).digest()
+        prefix = _run_prefix.__wrapped__(family, knob_items, seed)
+        return hashlib.sha256(f"{prefix}{int(index)}]".encode()).digest()
+
+
+@functools.lru_cache(maxsize=8)  # item_rng and instance_id of one item ask in turn
+def _item_digest(family: str, knob_items: tuple, seed: int, index: int) -> bytes:
+    prefix = _run_prefix(family, knob_items, seed)
+    return hashlib.sha256(f"{prefix}{index}]".encode()).digest()
 
 
 @functools.lru_cache(maxsize=256)

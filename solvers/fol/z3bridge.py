@@ -86,7 +86,11 @@ class Z3Builder:
 
 
 def to_smtlib(
-    premises: list[Formula], query: Formula | None = None, ctx: z3.Context | None = None
+    premises: list[Formula],
+    query: Formula | None = None,
+    ctx: z3.Context | None = None,
+    *,
+    one_walk: bool = True,
 ) -> tuple[str, str | None]:
     """(SMT-LIB2 script: sort and symbol declarations + one assert per premise, the query
     as an SMT-LIB2 term or None).
@@ -95,8 +99,12 @@ def to_smtlib(
     back (`label_smtlib`) is a second translation path next to `Z3Builder`. Symbols are
     made safe and unique as in `Z3Builder`, allocated in sorted order, so the text depends
     only on the formulas. `ctx` is accepted for callers of the earlier z3-printed version
-    and is not needed."""
+    and is not needed. `one_walk=False` skips the one-walk shortcut for the common case
+    (same text; the general path is the reference)."""
     del ctx
+    plain = _plain_smtlib(premises, query) if one_walk else None
+    if plain is not None:
+        return plain
     closed = [close(p) for p in premises]
     goal = close(query) if query is not None else None
     preds, consts = signature([*closed, *([goal] if goal is not None else [])])
@@ -115,6 +123,37 @@ def to_smtlib(
     ]
     lines += [f"(assert {writer.formula(p, {})})" for p in closed]
     return "\n".join(lines) + "\n", (writer.formula(goal, {}) if goal is not None else None)
+
+
+def _plain_smtlib(premises: list[Formula], query: Formula | None) -> tuple[str, str | None] | None:
+    """`to_smtlib` in one walk, for the common case where it would name every symbol by
+    itself: closed formulas whose names are all SMT-LIB-safe and distinct. None otherwise."""
+    preds, consts = _AsIs(), _AsIs()
+    writer = _SmtWriter(preds, consts)
+    try:
+        asserted = [writer.formula(p, {}) for p in premises]
+        goal = writer.formula(query, {}) if query is not None else None
+    except KeyError:  # a free variable: the general path closes it first
+        return None
+    names = [*preds.values(), *consts.values()]
+    if len(set(names)) != len(names) or any(_safe(n) != n for n in names):
+        return None
+    lines = ["(declare-sort Obj 0)"]
+    lines += [f"(declare-fun {c} () Obj)" for c in sorted(consts)]
+    lines += [
+        f"(declare-fun {name} ({' '.join(['Obj'] * arity)}) Bool)" for name, arity in sorted(preds)
+    ]
+    lines += [f"(assert {a})" for a in asserted]
+    return "\n".join(lines) + "\n", goal
+
+
+class _AsIs(dict):
+    """A symbol table that names each symbol by itself (a predicate's key is (name,
+    arity)), keeping the ones asked for."""
+
+    def __missing__(self, key):
+        self[key] = name = key[0] if isinstance(key, tuple) else key
+        return name
 
 
 def _unique(name: str, used: set[str]) -> str:

@@ -202,3 +202,9 @@ def test_folio_validation_parses_and_agrees_with_gold():
         agree += entails(fs[:-1], fs[-1]) == gold
     assert parsed >= 195
     assert agree >= 182
+
+
+@given(st.lists(formulas(), min_size=1, max_size=4))
+def test_smtlib_one_walk_shortcut_writes_what_the_general_path_writes(fs):
+    *premises, query = fs
+    assert to_smtlib(premises, query) == to_smtlib(premises, query, one_walk=False)
