@@ -109,10 +109,11 @@ def entailment(
     s.push()
     try:
         s.add(*ps)
-        consistent = s.check()
+        with_neg, neg_model = _scoped_check(s, z3.Not(c))
+        # a model of premises ∧ ¬conclusion shows the premises consistent; otherwise ask
+        consistent = z3.sat if with_neg == z3.sat else s.check()
         if consistent == z3.unsat:
             raise InconsistentPremises("the premises are contradictory")
-        with_neg, neg_model = _scoped_check(s, z3.Not(c))
         if with_neg == z3.unsat:
             return Entailment("True", consistent == z3.sat)
         with_pos, _ = _scoped_check(s, c)
