@@ -49,8 +49,7 @@ def render_clause(clause: tuple[int, ...], atoms: list[str], grammar: str) -> st
 
 def render_cnf(cnf: CNF, atoms: list[str], grammar: str) -> str:
     """The statements block: one sentence per clause, one per line."""
-    sentence = _Renderer(atoms, grammar).sentence
-    return "\n".join(sentence(c) for c in cnf.clauses)
+    return "\n".join(map(_Renderer(atoms, grammar).sentence, cnf.clauses))
 
 
 class _Renderer:
@@ -67,6 +66,9 @@ class _Renderer:
             self.atoms = {i + 1: a for i, a in enumerate(atoms)}
 
     def sentence(self, clause: tuple[int, ...]) -> str:
+        if self.rules and len(clause) == 3:  # the common 3-SAT case, spelled out
+            a, b, head = clause
+            return f"If {self.cond[a]} and {self.cond[b]}, then {self.head[head]}."
         *body, head = clause
         if self.rules:
             conds = [self.cond[lit] for lit in body]
@@ -141,7 +143,7 @@ def parse_cnf(
     grammar: str,
     *,
     by_shape: bool = True,
-    shapes: dict[tuple[str, str], Template | None] | None = None,
+    shapes: dict[str, dict[str, tuple[Template | None, int]]] | None = None,
 ) -> CNF:
     """Parse a statements block back to CNF, numbering atoms by their index in `atoms`.
 
@@ -212,21 +214,23 @@ def _by_shape(text: str, number: dict[str, int], grammar: str, seen: dict) -> tu
         for positive in (True, False):
             literal[_stated(atom, positive, grammar)] = var if positive else -var
     tables = (literal, {text: -lit for text, lit in literal.items()})  # as stated, negated
+    known = seen.setdefault(grammar, {})  # line shape -> (template, values on the line)
     clauses = []
     at = 0
     try:
         for line, shape in zip(lines, shapes, strict=True):
-            if not shape.strip():
-                continue
-            key = (grammar, shape)
-            if key not in seen:
-                seen[key] = _line_template(line, grammar)
-            template = seen[key]
+            entry = known.get(shape)
+            if entry is None:
+                if not shape.strip():
+                    continue
+                template = _line_template(line, grammar)
+                known[shape] = entry = (template, shape.count("\x00"))
+            template, width = entry
             if template is None:
                 return None
             for sentence in template:
                 clauses.append(tuple([tables[negate][values[at + j]] for j, negate in sentence]))
-            at += shape.count("\x00")
+            at += width
     except KeyError:  # a fact about an atom outside the vocabulary
         return None
     return tuple(clauses) if at == len(values) else None

@@ -158,6 +158,20 @@ def _literals(line: str, lineno: int) -> list[int]:
 
 def write_dimacs(cnf: CNF) -> str:
     """Canonical DIMACS text: header line, one clause per line, newline-terminated."""
-    lines = [f"p cnf {cnf.n_vars} {len(cnf.clauses)}"]
-    lines += [" ".join(map(str, clause)) + " 0" for clause in cnf.clauses]
-    return "\n".join(lines) + "\n"
+    if len(_LINES) > _LINES_LIMIT:
+        _LINES.clear()
+    body = "".join(map(_LINES.__getitem__, cnf.clauses))
+    return f"p cnf {cnf.n_vars} {len(cnf.clauses)}\n{body}"
+
+
+class _ClauseLines(dict):
+    """clause -> its DIMACS line, written on first use (random formulas over few variables
+    reuse a small set of clauses)."""
+
+    def __missing__(self, clause: Clause) -> str:
+        self[clause] = line = " ".join(map(str, clause)) + " 0\n"
+        return line
+
+
+_LINES = _ClauseLines()
+_LINES_LIMIT = 1 << 20

@@ -19,7 +19,30 @@ from solvers.sat.dimacs import CNF
 LIMIT = 14  # 2^14-bit integers: a few microseconds per operation
 
 
-def literal_sets(n_vars: int) -> dict[int, int]:
+class LiteralSets(dict):
+    """literal -> the set of assignments making it true; looked up with a clause (a tuple),
+    the set making the clause true, computed on first use and kept (random formulas over
+    few variables reuse a small set of clauses). Keeps at most ~16 MiB of clause sets."""
+
+    def __init__(self, literals: dict[int, int]) -> None:
+        super().__init__(literals)
+        n_vars = len(literals) // 2
+        self.clauses_kept = 0
+        self.most_clauses = (1 << 27) // max(64, 1 << n_vars)  # 2^27 bits = 16 MiB
+
+    def __missing__(self, clause: tuple[int, ...]) -> int:
+        if not isinstance(clause, tuple):
+            raise KeyError(clause)  # a literal beyond the formula's variables
+        covered = 0
+        for lit in clause:
+            covered |= self[lit]
+        if self.clauses_kept < self.most_clauses:
+            self[clause] = covered
+            self.clauses_kept += 1
+        return covered
+
+
+def literal_sets(n_vars: int) -> LiteralSets:
     """For every literal l of n_vars variables, the set of assignments making l true."""
     if not 0 <= n_vars <= 20:
         raise ValueError(f"exhaustive evaluation needs 0..20 variables, got {n_vars}")
@@ -33,19 +56,19 @@ def literal_sets(n_vars: int) -> dict[int, int]:
             pattern |= pattern << width
             width *= 2
         sets[var], sets[-var] = pattern, everything ^ pattern
-    return sets
+    return LiteralSets(sets)
 
 
 def satisfying_assignments(cnf: CNF, sets: dict[int, int] | None = None) -> int:
     """The set of satisfying assignments as a 2^n-bit integer (0 iff unsatisfiable).
     Cost: one big-integer operation per literal, 2^n bits each."""
-    sets = sets if sets is not None else literal_sets(cnf.n_vars)
+    if sets is None:
+        sets = literal_sets(cnf.n_vars)
+    elif not isinstance(sets, LiteralSets):
+        sets = LiteralSets(sets)
     acc = (1 << (1 << cnf.n_vars)) - 1
     for clause in cnf.clauses:
-        covered = 0
-        for lit in clause:
-            covered |= sets[lit]
-        acc &= covered
+        acc &= sets[clause]
         if not acc:
             break
     return acc

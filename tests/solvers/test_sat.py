@@ -111,3 +111,16 @@ def test_model_count_matches_brute_force(cnf):
     assert count_models(cnf) == count
     result = solve(cnf)
     assert result.certificate == ("model" if count else "exhaustive")
+
+
+_SHARED_SETS: dict = {}  # one table per variable count, reused across examples (clause hits)
+
+
+@given(cnfs(max_vars=8, max_clauses=40))
+def test_shared_literal_sets_give_the_fresh_answer(cnf):
+    from solvers.sat.truthtable import literal_sets, satisfying_assignments
+
+    shared = _SHARED_SETS.setdefault(cnf.n_vars, literal_sets(cnf.n_vars))
+    fresh = satisfying_assignments(cnf, dict(literal_sets(cnf.n_vars)))  # a plain dict too
+    assert satisfying_assignments(cnf, shared) == fresh
+    assert fresh.bit_count() == count_models(cnf)
