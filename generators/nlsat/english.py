@@ -9,6 +9,7 @@ Two fragments (the `grammar` knob):
 
 from __future__ import annotations
 
+import operator
 import re
 from functools import lru_cache
 from importlib import resources
@@ -49,7 +50,20 @@ def render_clause(clause: tuple[int, ...], atoms: list[str], grammar: str) -> st
 
 def render_cnf(cnf: CNF, atoms: list[str], grammar: str) -> str:
     """The statements block: one sentence per clause, one per line."""
-    return "\n".join(map(_Renderer(atoms, grammar).sentence, cnf.clauses))
+    renderer = _Renderer(atoms, grammar)
+    if grammar == "rules" and cnf.clauses and {len(c) for c in cnf.clauses} == {3}:
+        first, second, head = zip(
+            *cnf.clauses, strict=True
+        )  # all 3-SAT: the same sentence, by columns
+        cond = renderer.cond.__getitem__
+        sentences = map(
+            _RULE3.format, map(cond, first), map(cond, second), map(renderer.head.__getitem__, head)
+        )
+        return "\n".join(sentences)
+    return "\n".join(map(renderer.sentence, cnf.clauses))
+
+
+_RULE3 = "If {} and {}, then {}."
 
 
 class _Renderer:
@@ -68,7 +82,7 @@ class _Renderer:
     def sentence(self, clause: tuple[int, ...]) -> str:
         if self.rules and len(clause) == 3:  # the common 3-SAT case, spelled out
             a, b, head = clause
-            return f"If {self.cond[a]} and {self.cond[b]}, then {self.head[head]}."
+            return _RULE3.format(self.cond[a], self.cond[b], self.head[head])
         *body, head = clause
         if self.rules:
             conds = [self.cond[lit] for lit in body]
@@ -213,8 +227,11 @@ def _by_shape(text: str, number: dict[str, int], grammar: str, seen: dict) -> tu
     for atom, var in number.items():
         for positive in (True, False):
             literal[_stated(atom, positive, grammar)] = var if positive else -var
-    tables = (literal, {text: -lit for text, lit in literal.items()})  # as stated, negated
     known = seen.setdefault(grammar, {})  # line shape -> (template, values on the line)
+    even = _one_shape(lines, shapes, values, literal, grammar, known)
+    if even is not None:
+        return even
+    tables = (literal, {text: -lit for text, lit in literal.items()})  # as stated, negated
     clauses = []
     at = 0
     try:
@@ -234,6 +251,29 @@ def _by_shape(text: str, number: dict[str, int], grammar: str, seen: dict) -> tu
     except KeyError:  # a fact about an atom outside the vocabulary
         return None
     return tuple(clauses) if at == len(values) else None
+
+
+def _one_shape(lines, shapes, values, literal, grammar, known) -> tuple | None:
+    """The clauses when every line has one shape whose one sentence takes its facts in
+    order (a plain k-SAT block), read column by column; None otherwise (or on an unknown
+    fact), and the line-by-line reader decides."""
+    if len(set(shapes)) != 1 or not values:
+        return None
+    entry = known.get(shapes[0])
+    if entry is None:
+        return None  # the line reader parses the shape first
+    template, width = entry
+    if template is None or len(template) != 1 or width == 0:
+        return None
+    positions = [j for j, _ in template[0]]
+    if positions != list(range(width)) or len(values) != width * len(lines):
+        return None
+    signs = [-1 if negate else 1 for _, negate in template[0]] * len(lines)
+    try:
+        signed = list(map(operator.mul, signs, map(literal.__getitem__, values)))
+    except KeyError:
+        return None
+    return tuple(zip(*[iter(signed)] * width, strict=True))
 
 
 def _stated(atom: str, positive: bool, grammar: str) -> str:

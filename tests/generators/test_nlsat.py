@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 import reasoning
 from generators.nlsat import statements_of
-from generators.nlsat.english import EnglishParseError, parse_cnf, render_cnf
+from generators.nlsat.english import EnglishParseError, parse_cnf, render_clause, render_cnf
 from generators.vocab import PEOPLE, PROPERTIES
 from reasoning.core import ConfigError, GenerationError
 from solvers.sat import CNF, read_dimacs, solve
@@ -51,7 +51,9 @@ def cnf_and_atoms(draw):
     n = draw(st.integers(2, 12))
     grammar = draw(grammars)
     lit = st.integers(1, n).flatmap(lambda v: st.sampled_from([v, -v]))
-    clause = st.lists(lit, min_size=2, max_size=5, unique_by=abs).map(tuple)
+    low, high = (2, 5) if draw(st.booleans()) else (draw(st.integers(2, 5)),) * 2  # mixed/even
+    low, high = min(low, n), min(high, n)
+    clause = st.lists(lit, min_size=low, max_size=high, unique_by=abs).map(tuple)
     cnf = CNF(n, tuple(draw(st.lists(clause, min_size=1, max_size=20))))
     if grammar == "relative":
         atoms = draw(st.permutations(PROPERTIES))[:n]
@@ -64,7 +66,9 @@ def cnf_and_atoms(draw):
 @given(cnf_and_atoms())
 def test_parse_of_render_is_identity(case):
     cnf, atoms, grammar = case
-    assert parse_cnf(render_cnf(cnf, atoms, grammar), atoms, grammar) == cnf
+    text = render_cnf(cnf, atoms, grammar)
+    assert parse_cnf(text, atoms, grammar) == cnf
+    assert text == "\n".join(render_clause(c, atoms, grammar) for c in cnf.clauses)
 
 
 EDITS = ["If", "then", "and", "not", "is", "who", "Everyone", "Nobody", ",", ".", "\n", "  ",
