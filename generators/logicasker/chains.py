@@ -114,6 +114,22 @@ def realise_predicate_schema(f: Formula, preds: dict[str, str], const: str) -> F
     return map_atoms(f, real)
 
 
+def has_slot(f: Formula) -> bool:
+    """Whether a slot atom occurs in f (stops at the first)."""
+    stack = [f]
+    while stack:
+        g = stack.pop()
+        kind = type(g)
+        if kind is Pred:
+            if g.name[:1] == "S" and g.name[1:].isdigit():
+                return True
+        elif kind is BinOp:
+            stack += (g.right, g.left)
+        elif kind is Not or kind is Quant:
+            stack.append(g.body)
+    return False
+
+
 def slots_of(*formulas: Formula) -> set[str]:
     """The slot atoms (S1, S2, …) occurring in any of the formulas."""
     names = set().union(*map(atom_names, formulas))
@@ -141,7 +157,7 @@ def to_predicate(
     propositional argument is: instantiate every ∀x rule at `const`.
     Predicate schemas (P(x), constant a): realised with `preds` and `const`.
     """
-    if not slots_of(f):
+    if not has_slot(f):
         return realise_predicate_schema(f, preds, const)
     if universal is None:
         universal = not is_literal(f)

@@ -51,21 +51,22 @@ def _atom(f: Pred, vocab: Vocabulary, negated: bool) -> str:
 
 
 def _is_literal(f: Formula) -> bool:
-    return isinstance(f, Pred) or (isinstance(f, Not) and isinstance(f.body, Pred))
+    return type(f) is Pred or (type(f) is Not and type(f.body) is Pred)
 
 
 def render(f: Formula, rng: random.Random, vocab: Vocabulary) -> str:
     """One English sentence (no final period) for f; templates drawn from rng."""
-    if isinstance(f, Pred):
-        return _atom(f, vocab, False)
-    if isinstance(f, Not) and isinstance(f.body, Pred) and rng.random() < 0.5:
-        return _atom(f.body, vocab, True)
-    if isinstance(f, Not):
-        return rng.choice(TEMPLATES["not"]).format(a=_operand(f.body, rng, vocab))
-    if isinstance(f, BinOp):
+    kind = type(f)  # exact types: the formula dataclasses are never subclassed
+    if kind is BinOp:
         a, b = _operand(f.left, rng, vocab), _operand(f.right, rng, vocab)
         return rng.choice(TEMPLATES[f.op]).format(a=a, b=b)
-    assert isinstance(f, Quant)
+    if kind is Pred:
+        return _atom(f, vocab, False)
+    if kind is Not:
+        if type(f.body) is Pred and rng.random() < 0.5:
+            return _atom(f.body, vocab, True)
+        return rng.choice(TEMPLATES["not"]).format(a=_operand(f.body, rng, vocab))
+    assert kind is Quant
     return rng.choice(TEMPLATES[f.kind]).format(v=f.var, a=render(f.body, rng, vocab))
 
 

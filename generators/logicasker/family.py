@@ -14,6 +14,7 @@ from generators.logicasker.chains import (
     Argument,
     Slots,
     apply_rule,
+    has_slot,
     is_literal,
     proof_lines,
     slots_of,
@@ -71,6 +72,7 @@ HELPERS = [  # rules that extend a chain by consuming its last conclusion
 WORDS = [Unary(w.capitalize(), True, w) for w in NOUNS] + [
     Unary(w.capitalize(), False, w) for w in ADJECTIVES
 ]
+PHRASES = {w.pred: w.is_() for w in WORDS}  # predicate -> words after 'is'
 
 
 @dataclass(frozen=True)
@@ -145,11 +147,6 @@ def _usable(rule: Rule, logic: str, steps: int) -> bool:
     return rule.chainable or steps == 1
 
 
-@functools.lru_cache(maxsize=64)
-def _kinds_in(config: Config, logic: str) -> list[str]:
-    return _kinds(config.pool(logic))
-
-
 def _kinds(pool: tuple[Rule, ...]) -> list[str]:
     kinds = []
     if any(r.category in (INFERENCE, EQUIVALENCE) for r in pool):
@@ -159,8 +156,7 @@ def _kinds(pool: tuple[Rule, ...]) -> list[str]:
     return kinds
 
 
-def _case(config: Config, logic: str, index: int, rng: random.Random) -> str:
-    kinds = _kinds_in(config, logic)
+def _case(config: Config, kinds: list[str], index: int, rng: random.Random) -> str:
     if config.kind != "all":
         return config.kind
     if "inference" in kinds and wants_yes(index, config.balance):
@@ -203,14 +199,11 @@ def _realise(premises, conclusion, universal_conclusion, rng, config, logic):
     names = {p.lower(): p for p in people}
     if logic == PROPOSITIONAL:
         words = source.sample(pool, min(len(pool), max(2, len(names_used))))
-        grid = [(p.lower(), w) for p in people for w in words]
+        grid = [(c, w) for c in names for w in words]
         chosen = rng.sample(grid, len(names_used))
-        atoms = {s: Pred(f"{w.pred}_{c}", ()) for s, (c, w) in zip(names_used, chosen, strict=True)}
-        vocab = Vocabulary(
-            {w.pred: w.is_() for w in words},
-            names,
-            {f"{w.pred}_{c}": (c, w.pred) for c, w in chosen},
-        )
+        props = {f"{w.pred}_{c}": (c, w.pred) for c, w in chosen}
+        atoms = {s: Pred(a, ()) for s, a in zip(names_used, props, strict=True)}
+        vocab = Vocabulary({w.pred: PHRASES[w.pred] for w in words}, names, props)
         return [substitute(p, atoms) for p in premises], substitute(conclusion, atoms), vocab
     words = source.sample(pool, min(len(pool), len(names_used) + 4))
     preds = dict(zip(["P", "Q", "R", "S"], [w.pred for w in words[:4]], strict=True))
@@ -218,16 +211,31 @@ def _realise(premises, conclusion, universal_conclusion, rng, config, logic):
     const = people[0].lower()
     real = [to_predicate(p, preds, const) for p in premises]
     concl = to_predicate(conclusion, preds, const, universal_conclusion)
-    return real, concl, Vocabulary({w.pred: w.is_() for w in words}, names, {})
+    return real, concl, Vocabulary({w.pred: PHRASES[w.pred] for w in words}, names, {})
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What every item of a run draws from: the logics, and each one's rules and kinds."""
+
+    logics: list[str]
+    pools: dict[str, tuple[Rule, ...]]
+    kinds: dict[str, list[str]]
+
+    @classmethod
+    def of(cls, config: Config) -> _Plan:
+        logics = config.logics()
+        pools = {logic: config.pool(logic) for logic in logics}
+        return cls(logics, pools, {logic: _kinds(pool) for logic, pool in pools.items()})
 
 
 def _make_item(
-    config: Config, knobs: dict, seed: int, index: int, entail: EntailmentMemo
+    config: Config, knobs: dict, seed: int, index: int, entail: EntailmentMemo, plan: _Plan
 ) -> Instance:
     rng = item_rng(NAME, knobs, seed, index)
-    logic = rng.choice(config.logics())  # not by index: that would lock logic to the label
-    pool = config.pool(logic)
-    case = _case(config, logic, index, rng)
+    logic = rng.choice(plan.logics)  # not by index: that would lock logic to the label
+    pool = plan.pools[logic]
+    case = _case(config, plan.kinds[logic], index, rng)
     expected = "yes" if case == "inference" else "no"
     for _ in range(MAX_ATTEMPTS):
         arg, target, slots = _build(rng, config, pool, case, logic)
@@ -237,7 +245,7 @@ def _make_item(
         elif case == "unrelated":
             conclusion = slots.fresh()
         stated = arg.premises
-        universal = all(not is_literal(p) for p in stated if slots_of(p)) and not is_literal(
+        universal = all(not is_literal(p) for p in stated if has_slot(p)) and not is_literal(
             arg.conclusion
         )
         extras = [_distractor(rng, slots) for _ in range(config.distractors)]
@@ -328,8 +336,10 @@ def vocabulary_of(instance: Instance) -> Vocabulary:
 
 def generate(config: Config, seed: int, n: int, start: int = 0) -> Iterator[Instance]:
     """n LogicAsker items; item i depends only on (knobs, seed, i)."""
+    config.validate()
     entail = EntailmentMemo()  # one per call: z3 decides each argument shape of the run once
-    return generate_items(config, seed, n, functools.partial(_make_item, entail=entail), start)
+    make = functools.partial(_make_item, entail=entail, plan=_Plan.of(config))
+    return generate_items(config, seed, n, make, start)
 
 
 def verify(instance: Instance, response: str) -> Verdict:

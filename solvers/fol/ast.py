@@ -57,10 +57,6 @@ Formula = Pred | Eq | Not | BinOp | Quant
 _SYMBOL = {"and": "∧", "or": "∨", "xor": "⊕", "implies": "→", "iff": "↔"}
 
 
-def _term(t: Term) -> str:
-    return t.name
-
-
 def render(f: Formula) -> str:
     """FOLIO-style text; every binary connective is parenthesised, so parsing the text
     gives the same formula back.
@@ -69,33 +65,39 @@ def render(f: Formula) -> str:
     ...                                   Pred("Young", (Var("x"),)))))
     '∀x (Student(x) → Young(x))'
     """
-    if isinstance(f, Pred):
-        return f"{f.name}({', '.join(map(_term, f.args))})" if f.args else f.name
-    if isinstance(f, Eq):
-        return f"{_term(f.left)} = {_term(f.right)}"
-    if isinstance(f, Not):
-        inner = render(f.body)
-        return f"¬{inner}" if isinstance(f.body, (Pred, Not)) else f"¬({inner})"
-    if isinstance(f, BinOp):
+    kind = type(f)  # exact types: these dataclasses are never subclassed; BinOp first
+    if kind is BinOp:
         return f"{_wrap(f.left)} {_SYMBOL[f.op]} {_wrap(f.right)}"
+    if kind is Pred:
+        return f"{f.name}({', '.join([t.name for t in f.args])})" if f.args else f.name
+    if kind is Not:
+        inner = render(f.body)
+        return f"¬{inner}" if type(f.body) in _BARE else f"¬({inner})"
+    if kind is Eq:
+        return f"{f.left.name} = {f.right.name}"
     symbol = "∀" if f.kind == "forall" else "∃"
     body = render(f.body)
-    return f"{symbol}{f.var} {body}" if isinstance(f.body, Quant) else f"{symbol}{f.var} ({body})"
+    return f"{symbol}{f.var} {body}" if type(f.body) is Quant else f"{symbol}{f.var} ({body})"
+
+
+_BARE = frozenset({Pred, Not})  # written without parentheses after ¬
+_WRAPPED = frozenset({BinOp, Quant, Eq})  # parenthesised as an operand
 
 
 def _wrap(f: Formula) -> str:
-    return f"({render(f)})" if isinstance(f, (BinOp, Quant, Eq)) else render(f)
+    return f"({render(f)})" if type(f) in _WRAPPED else render(f)
 
 
 def map_atoms(f: Formula, fn) -> Formula:
     """f with every predicate atom replaced by fn(atom) (connectives and quantifiers kept)."""
-    if isinstance(f, Pred):
-        return fn(f)
-    if isinstance(f, Not):
-        return Not(map_atoms(f.body, fn))
-    if isinstance(f, BinOp):
+    kind = type(f)
+    if kind is BinOp:
         return BinOp(f.op, map_atoms(f.left, fn), map_atoms(f.right, fn))
-    if isinstance(f, Quant):
+    if kind is Pred:
+        return fn(f)
+    if kind is Not:
+        return Not(map_atoms(f.body, fn))
+    if kind is Quant:
         return Quant(f.kind, f.var, map_atoms(f.body, fn))
     return f
 

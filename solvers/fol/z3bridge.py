@@ -180,18 +180,19 @@ class _SmtWriter:
         return env[t.name] if isinstance(t, Var) else self.consts[t.name]
 
     def formula(self, f: Formula, env: dict[str, str]) -> str:
-        if isinstance(f, Pred):
+        kind = type(f)  # exact types: the formula dataclasses are never subclassed
+        if kind is BinOp:
+            left, right = self.formula(f.left, env), self.formula(f.right, env)
+            return f"({_SMT_OPS[f.op]} {left} {right})"
+        if kind is Pred:
             sym = self.preds[(f.name, len(f.args))]
             if not f.args:
                 return sym
-            return f"({sym} {' '.join(self.term(a, env) for a in f.args)})"
-        if isinstance(f, Eq):
-            return f"(= {self.term(f.left, env)} {self.term(f.right, env)})"
-        if isinstance(f, Not):
+            return f"({sym} {' '.join([self.term(a, env) for a in f.args])})"
+        if kind is Not:
             return f"(not {self.formula(f.body, env)})"
-        if isinstance(f, BinOp):
-            left, right = self.formula(f.left, env), self.formula(f.right, env)
-            return f"({_SMT_OPS[f.op]} {left} {right})"
+        if kind is Eq:
+            return f"(= {self.term(f.left, env)} {self.term(f.right, env)})"
         bound = f"{_safe(f.var)}!{len(env)}"
         body = self.formula(f.body, {**env, f.var: bound})
         return f"({f.kind} (({bound} Obj)) {body})"
