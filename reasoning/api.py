@@ -91,7 +91,12 @@ def iter_recheck(instances: Iterable[Instance], jobs: int = 1) -> Iterator[list[
     if check_jobs(jobs) > 1:
         yield from recheck_parallel(list(instances), jobs)
         return
-    checks: dict[str, Any] = {}
+    yield from recheck_with(instances, {})
+
+
+def recheck_with(instances: Iterable[Instance], checks: dict[str, Any]) -> Iterator[list[str]]:
+    """`iter_recheck` in this process, with `checks` holding each family's checking context
+    (pass the same dict again to keep the contexts warm across batches)."""
     for inst in instances:
         check = checks.get(inst.family)
         if check is None:

@@ -56,10 +56,13 @@ def generate_parallel(
             yield from items
 
 
-def _recheck_chunk(items: list[Instance]) -> list[list[str]]:
-    from reasoning.api import iter_recheck
+_WORKER_CHECKS: dict[str, Any] = {}  # a worker's checking contexts, kept across its chunks
 
-    return list(iter_recheck(items))
+
+def _recheck_chunk(items: list[Instance]) -> list[list[str]]:
+    from reasoning.api import recheck_with
+
+    return list(recheck_with(items, _WORKER_CHECKS))
 
 
 def recheck_parallel(instances: Sequence[Instance], jobs: int) -> Iterator[list[str]]:

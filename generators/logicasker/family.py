@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import random
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -229,9 +230,8 @@ class _Plan:
         return cls(logics, pools, {logic: _kinds(pool) for logic, pool in pools.items()})
 
 
-def _make_item(
-    config: Config, knobs: dict, seed: int, index: int, entail: EntailmentMemo, plan: _Plan
-) -> Instance:
+def _make_item(config: Config, knobs: dict, seed: int, index: int, plan: _Plan) -> Instance:
+    entail = _entailment_memo()
     rng = item_rng(NAME, knobs, seed, index)
     logic = rng.choice(plan.logics)  # not by index: that would lock logic to the label
     pool = plan.pools[logic]
@@ -337,9 +337,20 @@ def vocabulary_of(instance: Instance) -> Vocabulary:
 def generate(config: Config, seed: int, n: int, start: int = 0) -> Iterator[Instance]:
     """n LogicAsker items; item i depends only on (knobs, seed, i)."""
     config.validate()
-    entail = EntailmentMemo()  # one per call: z3 decides each argument shape of the run once
-    make = functools.partial(_make_item, entail=entail, plan=_Plan.of(config))
+    make = functools.partial(_make_item, plan=_Plan.of(config))
     return generate_items(config, seed, n, make, start)
+
+
+_THREAD = threading.local()
+
+
+def _entailment_memo() -> EntailmentMemo:
+    """This thread's memo: z3 decides each argument shape once for every run made here
+    (answers do not depend on the knobs, and a z3 context must stay in one thread)."""
+    memo = getattr(_THREAD, "entail", None)
+    if memo is None:
+        memo = _THREAD.entail = EntailmentMemo()
+    return memo
 
 
 def verify(instance: Instance, response: str) -> Verdict:

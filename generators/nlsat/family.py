@@ -41,7 +41,7 @@ from solvers.sat import (
     write_dimacs,
 )
 from solvers.sat.truthtable import LIMIT as EXHAUSTIVE_LIMIT
-from solvers.sat.truthtable import literal_sets
+from solvers.sat.truthtable import LiteralSets, literal_sets
 
 SECOND_SOLVER = "minisat22"  # the re-check's engine: not the one that labels (CaDiCaL)
 
@@ -179,13 +179,20 @@ def _make_item(
     )
 
 
+@functools.lru_cache(maxsize=4)
+def _literal_sets(n_vars: int) -> LiteralSets:
+    """One table per variable count for the whole process: its clause sets stay warm
+    across runs and chunks (the sets depend on nothing else)."""
+    return literal_sets(n_vars)
+
+
 def generate(config: Config, seed: int, n: int, start: int = 0) -> Iterator[Instance]:
     """n NLSat items; item i depends only on (knobs, seed, i). Cost: one cheap decision per
     attempt (exhaustive evaluation up to 14 variables, else MiniSat; about 1/balance
     attempts per item near the phase transition) and one certified CaDiCaL solve."""
     config.validate()
     sampler = ClauseSampler(config.n_vars, config.k, config.mix_2sat)
-    sets = literal_sets(config.n_vars) if config.n_vars <= EXHAUSTIVE_LIMIT else None
+    sets = _literal_sets(config.n_vars) if config.n_vars <= EXHAUSTIVE_LIMIT else None
     return generate_items(
         config, seed, n, functools.partial(_make_item, sampler=sampler, sets=sets), start
     )

@@ -209,3 +209,19 @@ def test_fact_shortcut_and_lalr_read_what_the_reference_reads(case, edits):
     assert outcomes[0] == outcomes[1]
     if not edits:
         assert outcomes[0] == formula
+
+
+def test_items_do_not_depend_on_what_the_memo_already_knows():
+    """z3's answers are remembered per thread across runs; a warm memo (after other knobs)
+    and a cold one (a fresh thread) must give the same items."""
+    import threading
+
+    reasoning.generate("logicasker", 40, 5, steps=2, distractors=2)  # warm this thread
+    warm = reasoning.generate("logicasker", 30, 9)
+    cold: list = []
+    worker = threading.Thread(target=lambda: cold.extend(reasoning.generate("logicasker", 30, 9)))
+    worker.start()
+    worker.join()
+    assert [json.dumps(i.to_dict(), sort_keys=True) for i in warm] == [
+        json.dumps(i.to_dict(), sort_keys=True) for i in cold
+    ]
