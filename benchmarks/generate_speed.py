@@ -11,21 +11,31 @@ answer does not change when names are renamed), and writes the English, FOL and 
 "+ re-check" adds `reasoning verify`'s independent second path: NLSat reads the DIMACS
 back, decides it with MiniSat and parses the English back to the same CNF; LogicAsker has
 z3 read the SMT-LIB2 text, python-sat re-decide propositional items and the English parse
-back to the stored formulas. Each family run starts cold (no answers carried between runs),
-so LogicAsker's first ~230 argument shapes (~0.2 s of z3) weigh more in short runs.
+back to the stored formulas. Every run is timed in a fresh process, so it starts cold: no
+solver answers carried over, and LogicAsker's first ~230 argument shapes (~0.2 s of z3)
+weigh more in short runs.
 The peer row only generates (it has no verifier of labels). Best of `--repeats` runs.
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import time
+from concurrent.futures import ProcessPoolExecutor
 
 from reasoning.api import iter_generate_grid, iter_recheck
 
 
 def ours(family: str, items: int, jobs: int = 1, **knobs) -> tuple[float, float]:
-    """(seconds to generate, seconds to re-check) `items` items."""
+    """(seconds to generate, seconds to re-check) `items` items, timed in a fresh process
+    (cold: no solver answers or parses remembered from an earlier run)."""
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as pool:
+        return pool.submit(_timed, family, items, jobs, knobs).result()
+
+
+def _timed(family: str, items: int, jobs: int, knobs: dict) -> tuple[float, float]:
     start = time.perf_counter()
     sweep = {k: [v] for k, v in knobs.items()}
     generated = list(iter_generate_grid(family, items, 0, sweep, jobs))
