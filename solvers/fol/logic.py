@@ -47,12 +47,12 @@ def _check(builder: Z3Builder, terms: list[z3.BoolRef], timeout_ms: int):
     return result, (s.model() if result == z3.sat else None)
 
 
-def _scoped_check(s: z3.Solver, goal: z3.BoolRef):
+def _scoped_check(s: z3.Solver, goal: z3.BoolRef, want_model: bool = True):
     s.push()
     try:
         s.add(goal)
         result = s.check()
-        return result, (s.model() if result == z3.sat else None)
+        return result, (s.model() if want_model and result == z3.sat else None)
     finally:
         s.pop()
 
@@ -109,14 +109,14 @@ def entailment(
     s.push()
     try:
         s.add(*ps)
-        with_neg, neg_model = _scoped_check(s, z3.Not(c))
+        with_neg, neg_model = _scoped_check(s, z3.Not(c), want_model=explain)
         # a model of premises ∧ ¬conclusion shows the premises consistent; otherwise ask
         consistent = z3.sat if with_neg == z3.sat else s.check()
         if consistent == z3.unsat:
             raise InconsistentPremises("the premises are contradictory")
         if with_neg == z3.unsat:
             return Entailment("True", consistent == z3.sat)
-        with_pos, _ = _scoped_check(s, c)
+        with_pos, _ = _scoped_check(s, c, want_model=False)
         if with_pos == z3.unsat:
             return Entailment("False", consistent == z3.sat)
         decided = with_neg == z3.sat and with_pos == z3.sat
@@ -217,7 +217,10 @@ def label_smtlib(
     s.push()
     try:
         s.add(*premises)
-        verdicts = [_scoped_check(s, z3.Not(goal, s.ctx))[0], _scoped_check(s, goal)[0]]
+        verdicts = [
+            _scoped_check(s, z3.Not(goal, s.ctx), want_model=False)[0],
+            _scoped_check(s, goal, want_model=False)[0],
+        ]
     finally:
         s.pop()
     if verdicts[0] == z3.unsat:
