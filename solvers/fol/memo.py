@@ -137,7 +137,8 @@ class EntailmentMemo(Memo):
 _TOKEN = re.compile(r"[()]|[^\s()]+")
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 _BUILTIN = frozenset(
-    "and or not xor => = distinct ite true false forall exists let Bool Int Real".split()
+    "and or not xor => = distinct ite true false forall exists let as par match assert push pop "
+    "exit Bool Int Real".split()
 )
 
 
