@@ -64,6 +64,12 @@ NAME = "logicasker"
 VERSION = "2"
 LABELS = ("yes", "no")
 KINDS = ("inference", "contradiction", "unrelated", "fallacy")
+KIND_LABELS = {  # z3's three-way verdicts that each case kind allows
+    "inference": ("True",),  # the conclusion follows
+    "contradiction": ("False",),  # its negation follows
+    "unrelated": ("Unknown",),  # neither follows
+    "fallacy": ("Unknown", "False"),  # an invalid step: the conclusion does not follow
+}
 MAX_ATTEMPTS = 200
 HELPERS = [  # rules that extend a chain by consuming its last conclusion
     r
@@ -206,7 +212,13 @@ def _realise(premises, conclusion, universal_conclusion, rng, config, logic):
         atoms = {s: Pred(a, ()) for s, a in zip(names_used, props, strict=True)}
         vocab = Vocabulary({w.pred: PHRASES[w.pred] for w in words}, names, props)
         return [substitute(p, atoms) for p in premises], substitute(conclusion, atoms), vocab
-    words = source.sample(pool, min(len(pool), len(names_used) + 4))
+    if len(names_used) + 4 > len(pool):  # one predicate per atom, plus the schema's P..S
+        raise GenerationError(
+            f"a predicate-logic item here needs {len(names_used) + 4} distinct predicates "
+            f"and the vocabulary has {len(pool)}: lower distractors (now {config.distractors}) "
+            f"or steps (now {config.steps}), or set logic=propositional"
+        )
+    words = source.sample(pool, len(names_used) + 4)
     preds = dict(zip(["P", "Q", "R", "S"], [w.pred for w in words[:4]], strict=True))
     preds.update({s: w.pred for s, w in zip(names_used, words[4:], strict=True)})
     const = people[0].lower()
@@ -261,7 +273,7 @@ def _make_item(config: Config, knobs: dict, seed: int, index: int, plan: _Plan) 
         premises = [premises[i] for i in order]
         if not result.decided and result.label == "Unknown":
             continue
-        if ("yes" if result.label == "True" else "no") == expected:
+        if result.label in KIND_LABELS[case]:  # z3 certifies the kind, not just yes/no
             return _instance(
                 config,
                 knobs,

@@ -44,6 +44,9 @@ def test_labels_are_entailment_and_premises_are_satisfiable(seed, steps, distrac
         except InconsistentPremises:  # pragma: no cover - the assertion below reports it
             pytest.fail(f"vacuous item {item.id}: premises unsatisfiable")
         assert ("yes" if label == "True" else "no") == item.answer
+        # the case kind means what it says: what follows is the conclusion (inference), its
+        # negation (contradiction), neither (unrelated), not the conclusion (fallacy)
+        assert label in KIND_MEANING[item.meta["kind"]], (item.meta["kind"], label)
         if item.meta["logic"] == "propositional":
             assert sat_consistent(premises)
             assert sat_entails(premises, conclusion) == (item.answer == "yes")
@@ -53,6 +56,14 @@ def test_labels_are_entailment_and_premises_are_satisfiable(seed, steps, distrac
         for text, formula in zip(item.meta["sentences"], premises, strict=True):
             assert parse_sentence(text, vocab) == formula
         assert parse_sentence(item.meta["question"], vocab) == conclusion
+
+
+KIND_MEANING = {
+    "inference": {"True"},
+    "contradiction": {"False"},
+    "unrelated": {"Unknown"},
+    "fallacy": {"Unknown", "False"},
+}
 
 
 def _quantifier_rules() -> set[str]:
@@ -225,3 +236,18 @@ def test_items_do_not_depend_on_what_the_memo_already_knows():
     assert [json.dumps(i.to_dict(), sort_keys=True) for i in warm] == [
         json.dumps(i.to_dict(), sort_keys=True) for i in cold
     ]
+
+
+def test_too_many_atoms_for_the_predicate_vocabulary_is_a_clear_error(tmp_path, capsys):
+    from reasoning.core import GenerationError
+
+    knobs = {"steps": 10, "distractors": 20, "logic": "predicate"}
+    with pytest.raises(GenerationError, match=r"lower distractors \(now 20\).*logic=propositional"):
+        reasoning.generate("logicasker", 5, 4, **knobs)
+    out = tmp_path / "x.jsonl"
+    args = ["generate", "logicasker", "-n", "5", "-o", str(out)]
+    args += [a for k, v in knobs.items() for a in ("--set", f"{k}={v}")]
+    assert main(args) == 2
+    assert "vocabulary has" in capsys.readouterr().err
+    assert not out.exists()  # nothing half-written
+    assert reasoning.generate("logicasker", 5, 4, steps=10, distractors=20, logic="propositional")
