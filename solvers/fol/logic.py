@@ -1,8 +1,10 @@
 """Entailment and equivalence of first-order formulas with z3, with counter-models in words.
 
-Every call builds its own z3 context (or uses a solver it is given, from one thread) and
-is bounded by `timeout_ms`; no subprocesses, no temporary files. First-order validity is
-undecidable: "gave up" is reported as such (None / `decided=False`), never guessed.
+Every call builds its own z3 context (or uses a solver it is given, from one thread); each
+check is bounded by a deterministic work budget (`z3bridge.RLIMIT`, so that giving up does
+not depend on the machine) and by `timeout_ms`; no subprocesses, no temporary files.
+First-order validity is undecidable: "gave up" is reported as such (None /
+`decided=False`), never guessed.
 """
 
 from __future__ import annotations
@@ -13,9 +15,9 @@ from dataclasses import dataclass
 import z3
 
 from solvers.fol.ast import Formula, render
-from solvers.fol.z3bridge import Z3Builder
+from solvers.fol.z3bridge import Z3Builder, bounded_solver
 
-DEFAULT_TIMEOUT_MS = 10_000
+DEFAULT_TIMEOUT_MS = 60_000  # a safety net: z3bridge.RLIMIT is the deterministic bound
 MAX_SHOWN_OBJECTS = 6
 
 
@@ -129,9 +131,7 @@ def entailment(
 def reusable_solver(timeout_ms: int = DEFAULT_TIMEOUT_MS) -> z3.Solver:
     """A z3 solver in its own fresh context, for `entailment(..., solver=)` and
     `label_smtlib(..., solver=)` to share across many calls from one thread."""
-    s = z3.Solver(ctx=z3.Context())
-    s.set("timeout", int(timeout_ms))
-    return s
+    return bounded_solver(z3.Context(), timeout_ms)
 
 
 def entails(

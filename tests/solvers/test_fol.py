@@ -208,3 +208,17 @@ def test_folio_validation_parses_and_agrees_with_gold():
 def test_smtlib_one_walk_shortcut_writes_what_the_general_path_writes(fs):
     *premises, query = fs
     assert to_smtlib(premises, query) == to_smtlib(premises, query, one_walk=False)
+
+
+def test_z3_gives_up_on_a_work_budget_not_on_the_clock(monkeypatch):
+    """Every check is bounded by z3's deterministic rlimit (so whether z3 gives up, and
+    with it every generated file, is the same on any machine); a budget of 1 unit cannot
+    decide even modus ponens, the default budget can."""
+    from solvers.fol import z3bridge
+
+    premises, conclusion = [parse("∀x (P(x) → Q(x))"), parse("P(a)")], parse("Q(a)")
+    assert entailment(premises, conclusion).label == "True"
+    monkeypatch.setattr(z3bridge, "RLIMIT", 1)
+    starved = entailment(premises, conclusion)
+    assert not starved.decided
+    assert label_smtlib(*to_smtlib(premises, conclusion)) is None
