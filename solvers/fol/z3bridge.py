@@ -192,7 +192,7 @@ class _SmtWriter:
         self.preds, self.consts = preds, consts
 
     def term(self, t: Term, env: dict[str, str]) -> str:
-        return env[t.name] if isinstance(t, Var) else self.consts[t.name]
+        return env[t.name] if type(t) is Var else self.consts[t.name]
 
     def formula(self, f: Formula, env: dict[str, str]) -> str:
         kind = type(f)  # exact types: the formula dataclasses are never subclassed
@@ -200,10 +200,13 @@ class _SmtWriter:
             left, right = self.formula(f.left, env), self.formula(f.right, env)
             return f"({_SMT_OPS[f.op]} {left} {right})"
         if kind is Pred:
-            sym = self.preds[(f.name, len(f.args))]
-            if not f.args:
+            args = f.args
+            sym = self.preds[(f.name, len(args))]
+            if not args:
                 return sym
-            return f"({sym} {' '.join([self.term(a, env) for a in f.args])})"
+            if len(args) == 1:  # the common unary case, without the join
+                return f"({sym} {self.term(args[0], env)})"
+            return f"({sym} {' '.join([self.term(a, env) for a in args])})"
         if kind is Not:
             return f"(not {self.formula(f.body, env)})"
         if kind is Eq:
