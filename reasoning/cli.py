@@ -261,6 +261,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 # ---------------------------------------------------------------- parser
+def _add_run_options(p: argparse.ArgumentParser) -> None:
+    """-j/--jobs and -q/--quiet, shared by the commands that run over many items."""
+    p.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        default=1,
+        help="worker processes (default 1); the output is the same for any number",
+    )
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="reasoning",
@@ -290,14 +302,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="jsonl",
         help="also write a columnar copy beside the JSONL (parquet)",
     )
-    p.add_argument(
-        "-j",
-        "--jobs",
-        type=int,
-        default=1,
-        help="worker processes (default 1); the output is the same for any number",
-    )
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    _add_run_options(p)
     p.set_defaults(func=cmd_generate)
 
     p = sub.add_parser(
@@ -306,14 +311,7 @@ def build_parser() -> argparse.ArgumentParser:
         "solver path; exit 1 naming the ids on any disagreement",
     )
     p.add_argument("file", help="instances JSONL")
-    p.add_argument(
-        "-j",
-        "--jobs",
-        type=int,
-        default=1,
-        help="worker processes (default 1); the output is the same for any number",
-    )
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    _add_run_options(p)
     p.set_defaults(func=cmd_verify)
 
     p = sub.add_parser("score", help="score model responses: accuracy overall and per hardness")
