@@ -96,10 +96,16 @@ def iter_recheck(instances: Iterable[Instance], jobs: int = 1) -> Iterator[list[
 
 def recheck_with(instances: Iterable[Instance], checks: dict[str, Any]) -> Iterator[list[str]]:
     """`iter_recheck` in this process, with `checks` holding each family's checking context
-    (pass the same dict again to keep the contexts warm across batches)."""
+    (pass the same dict again to keep the contexts warm across batches). An item whose meta
+    breaks its family's checker is reported as malformed."""
     for inst in instances:
         check = checks.get(inst.family)
         if check is None:
             fam = get_family(inst.family)
             check = checks[inst.family] = fam.checker() if fam.checker else fam.recheck
-        yield check(inst)
+        try:
+            yield check(inst)
+        except (AttributeError, IndexError, KeyError, TypeError, ValueError) as exc:
+            # a hand-edited or foreign item whose meta is not what its family writes: a
+            # disagreement to report, not a crash that loses the rest of the run
+            yield [f"malformed item ({type(exc).__name__}: {exc})"]

@@ -167,3 +167,27 @@ def test_console_script_help_and_families():
     knobs = {k["name"]: k for k in families["nlsat"]["knobs"]}
     assert {"n_vars", "ratio", "n_clauses", "k", "mix_2sat", "grammar", "balance"} <= set(knobs)
     assert knobs["k"]["allowed"] == "2..5"
+
+
+@pytest.mark.parametrize("family", ["nlsat", "logicasker", "fol", "pbe", "kgqa"])
+def test_verify_reports_items_with_broken_meta_and_does_not_crash(family, tmp_path, capsys):
+    """Hand-edited meta (wrong types, missing keys) is a reported disagreement, exit 1,
+    and every other item is still checked."""
+    path = tmp_path / "items.jsonl"
+    assert run("generate", family, "-n", "4", "--seed", "2", "-o", str(path), "-q") == 0
+    rows = [json.loads(x) for x in path.read_text().splitlines()]
+    breakers = [
+        lambda meta: meta.update({k: None for k in meta if k != "generator_version"}),
+        lambda meta: meta.update({k: ["x"] for k in meta if k != "generator_version"}),
+        lambda meta: meta.update({k: {"text": 7} for k in meta if k != "generator_version"}),
+    ]
+    for row, breaker in zip(rows, breakers, strict=False):
+        breaker(row["meta"])
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    path.with_name(path.name + ".manifest.json").unlink()  # its sha256 would differ too
+    capsys.readouterr()
+    assert run("verify", str(path), "-q") == 1
+    out = capsys.readouterr().out
+    assert "3 disagreement(s)" in out
+    assert all(f"DISAGREE {rows[i]['id']}" in out for i in range(3))
+    assert f"DISAGREE {rows[3]['id']}" not in out
