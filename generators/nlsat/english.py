@@ -38,9 +38,13 @@ def atom_text(person: str | None, prop: str) -> str:
     return prop if person is None else f"{person} is {prop}"
 
 
-def _fact(atom: str, positive: bool) -> str:
-    person, prop = atom.split(" is ")
-    return f"{person} is {prop}" if positive else f"{person} is not {prop}"
+@lru_cache(maxsize=1 << 14)  # atoms come from a small vocabulary: these recur all run long
+def _facts(atom: str) -> tuple[str, str]:
+    """The atom stated and negated: ('Alan is big', 'Alan is not big')."""
+    person, is_, prop = atom.partition(" is ")
+    if not is_:
+        raise EnglishParseError(f"atom {atom!r} is not of the form 'Person is property'")
+    return f"{person} is {prop}", f"{person} is not {prop}"
 
 
 def render_clause(clause: tuple[int, ...], atoms: list[str], grammar: str) -> str:
@@ -74,7 +78,7 @@ class _Renderer:
         if self.rules:  # (l1 ∨ … ∨ lk) read as ¬l1 ∧ … → lk: body literals appear negated
             self.head, self.cond = {}, {}
             for i, atom in enumerate(atoms, 1):
-                yes, no = _fact(atom, True), _fact(atom, False)
+                yes, no = _facts(atom)
                 self.head[i], self.head[-i], self.cond[i], self.cond[-i] = yes, no, no, yes
         else:
             self.atoms = {i + 1: a for i, a in enumerate(atoms)}
@@ -225,8 +229,8 @@ def _by_shape(text: str, number: dict[str, int], grammar: str, seen: dict) -> tu
     lines = text.split("\n")
     literal = {}
     for atom, var in number.items():
-        for positive in (True, False):
-            literal[_stated(atom, positive, grammar)] = var if positive else -var
+        yes, no = _statements(atom, grammar)
+        literal[yes], literal[no] = var, -var
     known = seen.setdefault(grammar, {})  # line shape -> (template, values on the line)
     even = _one_shape(lines, shapes, values, literal, grammar, known)
     if even is not None:
@@ -276,11 +280,12 @@ def _one_shape(lines, shapes, values, literal, grammar, known) -> tuple | None:
     return tuple(zip(*[iter(signed)] * width, strict=True))
 
 
-def _stated(atom: str, positive: bool, grammar: str) -> str:
-    """The token text of an atom, as stated or negated: 'Alan is not big' / 'is big'."""
+def _statements(atom: str, grammar: str) -> tuple[str, str]:
+    """The token texts of an atom, stated and negated: 'Alan is big' / 'Alan is not big'
+    (rules), 'is big' / 'is not big' (relative)."""
     if grammar == "rules":
-        return _fact(atom, positive)
-    return f"is {atom}" if positive else f"is not {atom}"
+        return _facts(atom)
+    return f"is {atom}", f"is not {atom}"
 
 
 def _line_template(line: str, grammar: str) -> Template | None:
