@@ -124,3 +124,39 @@ def test_shared_literal_sets_give_the_fresh_answer(cnf):
     fresh = satisfying_assignments(cnf, dict(literal_sets(cnf.n_vars)))  # a plain dict too
     assert satisfying_assignments(cnf, shared) == fresh
     assert fresh.bit_count() == count_models(cnf)
+
+
+@given(cnfs(max_vars=8, max_clauses=40), st.sampled_from(["cadical195", "minisat22"]))
+def test_direct_engine_calls_match_the_solver_class(cnf, engine):
+    """solve() drives these engines through python-sat's C functions; the answer, model
+    and stats must be what pysat.solvers.Solver gives for the same clauses."""
+    from solvers.sat.solve import _direct_engine
+
+    assert _direct_engine(engine) is not None
+    result = solve(cnf, solver=engine, certify=False)
+    with Solver(name=engine, bootstrap_with=cnf.clauses) as s:
+        sat = s.solve()
+        model = s.get_model() if sat else None
+        stats = s.accum_stats()
+    assert result.satisfiable == sat
+    assert result.stats == {k: stats.get(k, 0) for k in ("conflicts", "decisions", "propagations")}
+    if sat:
+        assert {v for v, val in result.model.items() if val} == {lit for lit in model if lit > 0}
+
+
+@given(cnfs(max_vars=8, max_clauses=40))
+def test_a_model_outside_the_exhaustive_set_is_not_certified(cnf):
+    """A SAT answer is certified by its model's bit in the satisfying set when the caller
+    passes that set: a set without that bit must raise, never pass."""
+    from solvers.sat import UncertifiedAnswer
+    from solvers.sat.solve import assignment_index
+    from solvers.sat.truthtable import satisfying_assignments
+
+    models = satisfying_assignments(cnf)
+    result = solve(cnf, models=models)
+    assert result.satisfiable == bool(models)
+    if result.satisfiable:
+        assert result.certificate == "model"
+        wrong = models & ~(1 << assignment_index(result.model))
+        with pytest.raises(UncertifiedAnswer):
+            solve(cnf, models=wrong)
