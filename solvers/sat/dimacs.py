@@ -87,6 +87,11 @@ def _read_plain(text: str) -> CNF | None:
         return None
     if numbers and (max(numbers) > n_vars or -min(numbers) > n_vars):
         return None
+    if n_clauses and len(numbers) % n_clauses == 0:  # every clause of one width w:
+        step = len(numbers) // n_clauses  # zeros at w, 2w+1, ... (and only there: counted)
+        if step > 1 and not any(numbers[step - 1 :: step]):
+            columns = [numbers[j::step] for j in range(step - 1)]
+            return CNF(n_vars, tuple(zip(*columns, strict=True)))
     clauses = []
     start = 0
     for end, number in enumerate(numbers):

@@ -15,7 +15,17 @@ def cnfs(draw, max_vars=12, max_clauses=30):
     return CNF(n, tuple(clauses))
 
 
-@given(cnfs())
+@st.composite
+def uniform_cnfs(draw, max_vars=12, max_clauses=30):
+    """CNFs whose clauses all have one width (random k-SAT's layout)."""
+    n = draw(st.integers(1, max_vars))
+    width = draw(st.integers(1, 5))
+    lit = st.integers(1, n).flatmap(lambda v: st.sampled_from([v, -v]))
+    clause = st.lists(lit, min_size=width, max_size=width).map(tuple)
+    return CNF(n, tuple(draw(st.lists(clause, max_size=max_clauses))))
+
+
+@given(st.one_of(cnfs(), uniform_cnfs()))
 def test_write_read_round_trip(cnf):
     assert read_dimacs(write_dimacs(cnf)) == cnf
 
@@ -56,9 +66,13 @@ def test_first_falsified_agrees_with_brute_definition(cnf, assignment):
 
 
 _EDITS = ["comment", "trailer", "spaces", "split", "join", "junk", "count", "big", "blank"]
+_EDITS += ["shift"]
 
 
-@given(cnfs(), st.lists(st.tuples(st.sampled_from(_EDITS), st.integers(0, 40)), max_size=4))
+@given(
+    st.one_of(cnfs(), uniform_cnfs()),
+    st.lists(st.tuples(st.sampled_from(_EDITS), st.integers(0, 40)), max_size=4),
+)
 def test_plain_layout_shortcut_reads_what_the_general_reader_reads(cnf, edits):
     """The one-clause-per-line shortcut either declines or returns exactly what the general
     reader returns, on our writer's text and on texts edited towards SATLIB's quirks."""
@@ -86,6 +100,9 @@ def test_plain_layout_shortcut_reads_what_the_general_reader_reads(cnf, edits):
             lines.insert(i, f"{cnf.n_vars + 1} 0")
         elif edit == "blank":
             lines.insert(i, "")
+        elif edit == "shift" and i < len(lines) and len(lines[i].split()) > 1:
+            *rest, last, zero = lines[i].split()  # a clause ends one literal early
+            lines[i] = " ".join([*rest, zero, last])
     text = "\n".join(lines) + "\n"
     fast = _read_plain(text)
     try:
