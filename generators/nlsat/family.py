@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import math
+import operator
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ from reasoning.core import (
     wants_yes,
 )
 from solvers.sat import (
+    CNF,
     UncertifiedAnswer,
     read_dimacs,
     satisfying_assignments,
@@ -127,11 +129,21 @@ def _make_item(
     index: int,
     sampler: ClauseSampler,
     sets: dict[int, int] | None,
+    masks: list[int] | None,
+    everything: int,
 ) -> Instance:
     rng = item_rng(NAME, knobs, seed, index)
     target = wants_yes(index, config.balance)
+    m = config.clause_count
     for _ in range(MAX_ATTEMPTS):  # attempts are only filtered; the kept one is certified
-        cnf = sampler.cnf(rng, config.clause_count)
+        picks = sampler.positions(rng, m) if masks is not None else None
+        if picks is not None:  # the common case: decide from the clauses' table positions
+            models = functools.reduce(operator.and_, map(masks.__getitem__, picks), everything)
+            if bool(models) == target:
+                cnf = CNF(config.n_vars, sampler.clauses_at(picks))
+                break
+            continue
+        cnf = sampler.cnf(rng, m)
         models = None
         if sets is not None:
             models = satisfying_assignments(cnf, sets)
@@ -180,6 +192,17 @@ def _make_item(
 
 
 @functools.lru_cache(maxsize=4)
+def _clause_sets(n_vars: int, k: int) -> list[int] | None:
+    """For each clause of the sampler's k-clause table (same order), the set of assignments
+    satisfying it; None when those sets would take more than ~16 MiB."""
+    table = ClauseSampler(n_vars, k, 0.0).tables.get(k)
+    if n_vars > EXHAUSTIVE_LIMIT or table is None or len(table) << n_vars > 1 << 27:
+        return None
+    sets = _literal_sets(n_vars)
+    return [sets[clause] for clause in table]
+
+
+@functools.lru_cache(maxsize=4)
 def _literal_sets(n_vars: int) -> LiteralSets:
     """One table per variable count for the whole process: its clause sets stay warm
     across runs and chunks (the sets depend on nothing else)."""
@@ -193,9 +216,15 @@ def generate(config: Config, seed: int, n: int, start: int = 0) -> Iterator[Inst
     config.validate()
     sampler = ClauseSampler(config.n_vars, config.k, config.mix_2sat)
     sets = _literal_sets(config.n_vars) if config.n_vars <= EXHAUSTIVE_LIMIT else None
-    return generate_items(
-        config, seed, n, functools.partial(_make_item, sampler=sampler, sets=sets), start
+    masks = _clause_sets(config.n_vars, config.k) if sets is not None else None
+    make = functools.partial(
+        _make_item,
+        sampler=sampler,
+        sets=sets,
+        masks=masks,
+        everything=(1 << (1 << config.n_vars)) - 1,
     )
+    return generate_items(config, seed, n, make, start)
 
 
 def _assignment(response: str, atoms: list[str]) -> tuple[dict[int, bool], list[str]]:

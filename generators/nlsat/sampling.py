@@ -25,14 +25,25 @@ class ClauseSampler:
         widths = {k, 2} if mix_2sat > 0 else {k}
         self.tables = {w: _all_clauses(n_vars, w) for w in widths if w <= n_vars}
 
+    def positions(self, rng: random.Random, n_clauses: int) -> list[int] | None:
+        """Table positions of n_clauses uniform k-clauses (the draws `cnf` makes: one random
+        number each), or None when no single clause table applies (a 2-SAT mix, large n).
+        `clauses_at` turns them into clauses."""
+        table = self.tables.get(self.k)
+        if self.mix_2sat or table is None:
+            return None
+        return rng.choices(range(len(table)), k=n_clauses)  # table[int(random() * size)]
+
+    def clauses_at(self, positions: list[int]) -> tuple[tuple[int, ...], ...]:
+        return tuple(map(self.tables[self.k].__getitem__, positions))
+
     def cnf(self, rng: random.Random, n_clauses: int) -> CNF:
         """One formula of n_clauses clauses. Cost: O(n_clauses) draws (O(n_clauses * k) by
         rejection for large n)."""
+        picks = self.positions(rng, n_clauses)
+        if picks is not None:
+            return CNF(self.n_vars, self.clauses_at(picks))
         rand = rng.random
-        table = self.tables.get(self.k)
-        if self.mix_2sat == 0 and table is not None:  # the same draws as the loop below
-            size = len(table)
-            return CNF(self.n_vars, tuple([table[int(rand() * size)] for _ in range(n_clauses)]))
         clauses = []
         for _ in range(n_clauses):
             width = 2 if (self.mix_2sat > 0 and rand() < self.mix_2sat) else self.k
