@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import functools
+import operator
 import random
 import re
 
@@ -253,3 +255,24 @@ def test_table_and_rejection_sampling_draw_the_same_clause_distribution(k):
         b = Counter(c[pos] for c in by_rejection)
         for lit in [*range(1, n + 1), *range(-n, 0)]:
             assert abs(a[lit] - draws * p) < 5 * sigma and abs(b[lit] - draws * p) < 5 * sigma
+
+
+@given(st.integers(2, 9), st.integers(2, 4), st.integers(0, 200), st.integers(0, 10**9))
+def test_table_positions_are_one_uniform_number_each(n, k, m, seed):
+    """The sampler's positions are table[int(random() * size)], one draw per clause (the
+    draws items were always made with), and the decision by position sets is the
+    exhaustive evaluation of the formula those positions spell."""
+    from generators.nlsat.family import _clause_sets
+    from generators.nlsat.sampling import ClauseSampler
+    from solvers.sat.truthtable import satisfying_assignments
+
+    k = min(k, n)
+    sampler = ClauseSampler(n, k, 0.0)
+    table = sampler.tables[k]
+    picks = sampler.positions(random.Random(seed), m)
+    rng = random.Random(seed)
+    assert picks == [int(rng.random() * len(table)) for _ in range(m)]
+    sets = _clause_sets(n, k)
+    everything = (1 << (1 << n)) - 1
+    decided = functools.reduce(operator.and_, (sets[p] for p in picks), everything)
+    assert decided == satisfying_assignments(CNF(n, sampler.clauses_at(picks)))
