@@ -285,26 +285,34 @@ def checker() -> Callable[[Instance], list[str]]:
         decides meta.formal; the English parses back to the same CNF; the stored witness
         satisfies it. Returns the disagreements."""
         problems = []
+        atoms = instance.meta.get("atoms") or []
+        grammar = instance.meta.get("grammar", "rules")
         try:
-            cnf = read_dimacs(instance.meta["formal"]["text"])
+            english = parse_cnf(statements_of(instance.prompt), atoms, grammar, shapes=shapes)
+        except EnglishParseError as exc:
+            english = None
+            problems.append(f"prompt text does not parse: {exc}")
+        try:
+            formal = instance.meta["formal"]["text"]
+            if english is not None and write_dimacs(english) == formal:
+                cnf = english  # the same CNF: the writer is canonical and read inverts it
+            else:
+                cnf = read_dimacs(formal)
+                if english is not None and english != cnf:
+                    problems.append("prompt text does not parse to meta.formal")
         except (KeyError, TypeError, ValueError) as exc:
-            return [f"meta.formal unreadable: {exc}"]
+            return [*problems, f"meta.formal unreadable: {exc}"]
         sat = solve(cnf, solver=SECOND_SOLVER, certify=False).satisfiable
         if ("yes" if sat else "no") != instance.answer:
             problems.append(
                 f"{SECOND_SOLVER} says {'SAT' if sat else 'UNSAT'}, label is {instance.answer!r}"
             )
-        atoms = instance.meta.get("atoms") or []
-        grammar = instance.meta.get("grammar", "rules")
-        try:
-            text = statements_of(instance.prompt)
-            if parse_cnf(text, atoms, grammar, shapes=shapes) != cnf:
-                problems.append("prompt text does not parse to meta.formal")
-        except EnglishParseError as exc:
-            problems.append(f"prompt text does not parse: {exc}")
-        witness = instance.meta.get("witness") or []
-        if instance.answer == "yes" and not cnf.satisfied_by({abs(v): v > 0 for v in witness}):
-            problems.append("stored witness does not satisfy the formula")
+        if instance.answer == "yes":
+            true = set(instance.meta.get("witness") or [])
+            if len({abs(v) for v in true}) != len(true) or any(
+                true.isdisjoint(clause) for clause in cnf.clauses
+            ):
+                problems.append("stored witness does not satisfy the formula")
         return problems
 
     return check

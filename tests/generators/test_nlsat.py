@@ -276,3 +276,39 @@ def test_table_positions_are_one_uniform_number_each(n, k, m, seed):
     everything = (1 << (1 << n)) - 1
     decided = functools.reduce(operator.and_, (sets[p] for p in picks), everything)
     assert decided == satisfying_assignments(CNF(n, sampler.clauses_at(picks)))
+
+
+@given(st.integers(0, 10**6), st.integers(0, 10**6))
+def test_recheck_reads_what_the_formal_text_says(seed, pick):
+    """The re-check accepts meta.formal in any DIMACS layout (comments, spacing) when it
+    is the prompt's CNF, and names the problem when a clause or the witness is changed."""
+    item = reasoning.generate("nlsat", 1, seed, n_vars=6)[0]
+    text = item.meta["formal"]["text"]
+    header, *lines = text.splitlines()
+    relaid = "c the same formula, laid out differently\n" + header + "\n" + "  ".join(lines)
+    assert reasoning.recheck(_with_meta(item, formal={"format": "dimacs", "text": relaid})) == []
+    i = pick % len(lines)
+    lits = lines[i].split()
+    lits[0] = str(-int(lits[0]))  # one literal negated: a different formula
+    changed = "\n".join([header, *lines[:i], " ".join(lits), *lines[i + 1 :]]) + "\n"
+    problems = reasoning.recheck(_with_meta(item, formal={"format": "dimacs", "text": changed}))
+    assert "prompt text does not parse to meta.formal" in problems
+    if item.answer == "yes":
+        witness = item.meta["witness"]
+        clash = [*witness, -witness[pick % len(witness)]]  # one variable both ways
+        assert "stored witness does not satisfy the formula" in reasoning.recheck(
+            _with_meta(item, witness=clash)
+        )
+        cnf = read_dimacs(text)
+        clause = cnf.clauses[pick % len(cnf.clauses)]
+        falsifying = [v for v in witness if v not in clause and -v not in clause]
+        falsifying += [-lit for lit in clause]
+        assert "stored witness does not satisfy the formula" in reasoning.recheck(
+            _with_meta(item, witness=falsifying)
+        )
+
+
+def _with_meta(item, **changes):
+    from dataclasses import replace
+
+    return replace(item, meta={**item.meta, **changes})
