@@ -9,7 +9,6 @@ Two fragments (the `grammar` knob):
 
 from __future__ import annotations
 
-import operator
 import re
 from functools import lru_cache
 from importlib import resources
@@ -225,16 +224,16 @@ def _by_shape(text: str, number: dict[str, int], grammar: str, seen: dict) -> tu
         return None
     pieces = _value_splitter(grammar).split(text)  # text, value, text, value, ..., text
     values = pieces[1::2]
-    shapes = "\x00".join(pieces[0::2]).split("\n")  # == value.sub("\x00", text), one pass
-    lines = text.split("\n")
     literal = {}
     for atom, var in number.items():
         yes, no = _statements(atom, grammar)
         literal[yes], literal[no] = var, -var
     known = seen.setdefault(grammar, {})  # line shape -> (template, values on the line)
-    even = _one_shape(lines, shapes, values, literal, grammar, known)
+    even = _one_shape(pieces, literal, grammar, known)
     if even is not None:
         return even
+    shapes = "\x00".join(pieces[0::2]).split("\n")  # == value.sub("\x00", text), one pass
+    lines = text.split("\n")
     tables = (literal, {text: -lit for text, lit in literal.items()})  # as stated, negated
     clauses = []
     at = 0
@@ -257,27 +256,44 @@ def _by_shape(text: str, number: dict[str, int], grammar: str, seen: dict) -> tu
     return tuple(clauses) if at == len(values) else None
 
 
-def _one_shape(lines, shapes, values, literal, grammar, known) -> tuple | None:
-    """The clauses when every line has one shape whose one sentence takes its facts in
-    order (a plain k-SAT block), read column by column; None otherwise (or on an unknown
-    fact), and the line-by-line reader decides."""
-    if len(set(shapes)) != 1 or not values:
+def _one_shape(pieces: list[str], literal: dict[str, int], grammar: str, known: dict):
+    """The clauses when every line has the first line's shape and that shape is one
+    sentence taking its facts in order (a plain k-SAT block), read column by column; None
+    otherwise (or on an unknown fact), and the line-by-line reader decides.
+
+    `pieces` is the block split around its values (text, value, ..., text): the lines all
+    have one shape iff the texts between values are the first line's, repeated.
+    """
+    seps = pieces[0::2]
+    n_values = len(seps) - 1
+    width = next((i for i, sep in enumerate(seps) if "\n" in sep), n_values)
+    if not width or n_values % width:
         return None
-    entry = known.get(shapes[0])
+    prefix, between = seps[0], seps[1:width]
+    suffix = seps[width].partition("\n")[0]
+    joiner = f"{suffix}\n{prefix}"
+    if seps != [prefix, *([*between, joiner] * (n_values // width - 1)), *between, suffix]:
+        return None
+    entry = known.get("\x00".join([prefix, *between, suffix]))
     if entry is None:
-        return None  # the line reader parses the shape first
-    template, width = entry
-    if template is None or len(template) != 1 or width == 0:
+        return None  # the line reader parses this shape first
+    template, count = entry
+    if template is None or len(template) != 1 or count != width:
         return None
-    positions = [j for j, _ in template[0]]
-    if positions != list(range(width)) or len(values) != width * len(lines):
+    if [j for j, _ in template[0]] != list(range(width)):
         return None
-    signs = [-1 if negate else 1 for _, negate in template[0]] * len(lines)
+    values = pieces[1::2]
+    negated = None
+    columns = []
     try:
-        signed = list(map(operator.mul, signs, map(literal.__getitem__, values)))
+        for j, negate in template[0]:
+            if negate and negated is None:
+                negated = {text: -lit for text, lit in literal.items()}
+            table = negated if negate else literal
+            columns.append(list(map(table.__getitem__, values[j::width])))
     except KeyError:
         return None
-    return tuple(zip(*[iter(signed)] * width, strict=True))
+    return tuple(zip(*columns, strict=True))
 
 
 def _statements(atom: str, grammar: str) -> tuple[str, str]:
