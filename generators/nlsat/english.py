@@ -55,18 +55,11 @@ def render_cnf(cnf: CNF, atoms: list[str], grammar: str) -> str:
     """The statements block: one sentence per clause, one per line."""
     renderer = _Renderer(atoms, grammar)
     if grammar == "rules" and cnf.clauses and {len(c) for c in cnf.clauses} == {3}:
-        first, second, head = zip(
-            *cnf.clauses, strict=True
-        )  # all 3-SAT: the same sentence, by columns
-        cond = renderer.cond.__getitem__
-        sentences = map(
-            _RULE3.format, map(cond, first), map(cond, second), map(renderer.head.__getitem__, head)
+        cond, head = renderer.cond, renderer.head  # all 3-SAT: one f-string per clause
+        return "\n".join(
+            [f"If {cond[a]} and {cond[b]}, then {head[c]}." for a, b, c in cnf.clauses]
         )
-        return "\n".join(sentences)
     return "\n".join(map(renderer.sentence, cnf.clauses))
-
-
-_RULE3 = "If {} and {}, then {}."
 
 
 class _Renderer:
@@ -85,7 +78,7 @@ class _Renderer:
     def sentence(self, clause: tuple[int, ...]) -> str:
         if self.rules and len(clause) == 3:  # the common 3-SAT case, spelled out
             a, b, head = clause
-            return _RULE3.format(self.cond[a], self.cond[b], self.head[head])
+            return f"If {self.cond[a]} and {self.cond[b]}, then {self.head[head]}."
         *body, head = clause
         if self.rules:
             conds = [self.cond[lit] for lit in body]
