@@ -68,10 +68,12 @@ class _Renderer:
     def __init__(self, atoms: list[str], grammar: str) -> None:
         self.rules = grammar == "rules"
         if self.rules:  # (l1 ∨ … ∨ lk) read as ¬l1 ∧ … → lk: body literals appear negated
-            self.head, self.cond = {}, {}
-            for i, atom in enumerate(atoms, 1):
-                yes, no = _facts(atom)
-                self.head[i], self.head[-i], self.cond[i], self.cond[-i] = yes, no, no, yes
+            stated, negated = zip(*map(_facts, atoms)) if atoms else ((), ())
+            up, down = range(1, len(atoms) + 1), range(-1, -len(atoms) - 1, -1)
+            self.head = dict(zip(up, stated))
+            self.head.update(zip(down, negated))
+            self.cond = dict(zip(up, negated))
+            self.cond.update(zip(down, stated))
         else:
             self.atoms = {i + 1: a for i, a in enumerate(atoms)}
 
