@@ -68,12 +68,12 @@ class _Renderer:
     def __init__(self, atoms: list[str], grammar: str) -> None:
         self.rules = grammar == "rules"
         if self.rules:  # (l1 ∨ … ∨ lk) read as ¬l1 ∧ … → lk: body literals appear negated
-            stated, negated = zip(*map(_facts, atoms)) if atoms else ((), ())
+            stated, negated = zip(*map(_facts, atoms), strict=True) if atoms else ((), ())
             up, down = range(1, len(atoms) + 1), range(-1, -len(atoms) - 1, -1)
-            self.head = dict(zip(up, stated))
-            self.head.update(zip(down, negated))
-            self.cond = dict(zip(up, negated))
-            self.cond.update(zip(down, stated))
+            self.head = dict(zip(up, stated, strict=True))
+            self.head.update(zip(down, negated, strict=True))
+            self.cond = dict(zip(up, negated, strict=True))
+            self.cond.update(zip(down, stated, strict=True))
         else:
             self.atoms = {i + 1: a for i, a in enumerate(atoms)}
 

@@ -37,6 +37,7 @@ from reasoning.core import (
 from solvers.sat import (
     CNF,
     UncertifiedAnswer,
+    decide,
     read_dimacs,
     satisfying_assignments,
     solve,
@@ -149,7 +150,7 @@ def _make_item(
             models = satisfying_assignments(cnf, sets)
             sat = bool(models)
         else:
-            sat = solve(cnf, solver=SECOND_SOLVER, certify=False).satisfiable
+            sat = decide(cnf, SECOND_SOLVER)
         if sat == target:
             break
     else:
@@ -302,7 +303,7 @@ def checker() -> Callable[[Instance], list[str]]:
                     problems.append("prompt text does not parse to meta.formal")
         except (KeyError, TypeError, ValueError) as exc:
             return [*problems, f"meta.formal unreadable: {exc}"]
-        sat = solve(cnf, solver=SECOND_SOLVER, certify=False).satisfiable
+        sat = decide(cnf, SECOND_SOLVER)
         if ("yes" if sat else "no") != instance.answer:
             problems.append(
                 f"{SECOND_SOLVER} says {'SAT' if sat else 'UNSAT'}, label is {instance.answer!r}"

@@ -9,6 +9,7 @@ from solvers.sat.solve import (
     SolveResult,
     UncertifiedAnswer,
     available_solvers,
+    decide,
     solve,
 )
 from solvers.sat.truthtable import count_models, satisfying_assignments
@@ -25,6 +26,7 @@ __all__ = [
     "available_solvers",
     "check_drup",
     "count_models",
+    "decide",
     "read_dimacs",
     "satisfying_assignments",
     "solve",

@@ -73,10 +73,7 @@ def solve(
     fails. Cost: the solver call plus, for UNSAT, one unit propagation per proof lemma, or
     2^n-bit operations per literal for at most EXHAUSTIVE_LIMIT variables.
     """
-    if solver not in available_solvers():
-        raise ValueError(
-            f"unknown SAT solver {solver!r}; choose from {', '.join(available_solvers())}"
-        )
+    _known(solver)
     exhaustive = cnf.n_vars <= EXHAUSTIVE_LIMIT
     want_proof = certify and not exhaustive and solver in PROOF_SOLVERS
     if certify and not exhaustive and not want_proof:
@@ -84,16 +81,7 @@ def solve(
             f"solver {solver!r} cannot emit DRUP proofs; "
             f"certifying solvers: {', '.join(PROOF_SOLVERS)}"
         )
-    engine = None if want_proof else _direct_engine(solver)
-    if engine is not None:
-        sat, raw, literals = _solve_direct(engine, cnf.clauses)
-        proof = None
-    else:
-        with Solver(name=solver, bootstrap_with=cnf.clauses, with_proof=want_proof) as s:
-            sat = bool(s.solve())
-            raw = s.accum_stats() or {}
-            literals = s.get_model() if sat else None
-            proof = s.get_proof() if (want_proof and not sat) else None
+    sat, raw, literals, proof = _run(cnf, solver, want_proof)
     stats = {k: int(raw.get(k, 0)) for k in STAT_KEYS}
     model = None
     if sat:
@@ -119,6 +107,34 @@ def solve(
     if not check.valid:
         raise UncertifiedAnswer(f"{solver} DRUP proof rejected: {check.reason}")
     return SolveResult(sat, None, solver, stats, certificate="drup", proof_lemmas=check.lemmas)
+
+
+def decide(cnf: CNF, solver: str = DEFAULT_SOLVER) -> bool:
+    """Satisfiable or not, in one engine call: no certificate, model or stats (for filters
+    and second opinions; `solve` for a certified answer). ValueError for an unknown solver."""
+    _known(solver)
+    return _run(cnf, solver, False)[0]
+
+
+def _known(solver: str) -> None:
+    if solver not in available_solvers():
+        raise ValueError(
+            f"unknown SAT solver {solver!r}; choose from {', '.join(available_solvers())}"
+        )
+
+
+def _run(cnf: CNF, solver: str, want_proof: bool) -> tuple[bool, dict, list | None, list | None]:
+    """(satisfiable, accumulated stats, model literals, DRUP proof lines) from one fresh
+    engine instance."""
+    engine = None if want_proof else _direct_engine(solver)
+    if engine is not None:
+        return (*_solve_direct(engine, cnf.clauses), None)
+    with Solver(name=solver, bootstrap_with=cnf.clauses, with_proof=want_proof) as s:
+        sat = bool(s.solve())
+        raw = s.accum_stats() or {}
+        literals = s.get_model() if sat else None
+        proof = s.get_proof() if (want_proof and not sat) else None
+    return sat, raw, literals, proof
 
 
 @functools.cache

@@ -8,7 +8,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pysat.solvers import Solver
 
-from solvers.sat import CNF, check_drup, count_models, read_dimacs, solve, z3_satisfiable
+from solvers.sat import (
+    CNF,
+    check_drup,
+    count_models,
+    decide,
+    read_dimacs,
+    solve,
+    z3_satisfiable,
+)
 from tests.conftest import shared
 from tests.solvers.test_dimacs import cnfs
 
@@ -49,6 +57,7 @@ def test_certified_label_matches_brute_force(cnf, engine):
     result = solve(cnf, solver=engine)
     assert result.satisfiable == brute_force_sat(cnf)
     assert result.satisfiable == z3_satisfiable(cnf)
+    assert decide(cnf, engine) == result.satisfiable == decide(cnf, "minisat22")
 
 
 def _proof(cnf: CNF) -> list[str]:
@@ -95,6 +104,8 @@ def test_unknown_or_proofless_solver_is_a_clear_error():
     cnf = CNF(1, ((1,),))
     with pytest.raises(ValueError, match="unknown SAT solver 'nope'"):
         solve(cnf, solver="nope")
+    with pytest.raises(ValueError, match="unknown SAT solver 'nope'"):
+        decide(cnf, "nope")
     big = CNF(30, ((1, 2), (-1,), (-2,)))  # too many variables to certify by exhaustion
     with pytest.raises(ValueError, match="cannot emit DRUP proofs"):
         solve(big, solver="minisat22")
