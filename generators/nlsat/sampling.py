@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 import random
 
 from solvers.sat import CNF
@@ -32,7 +33,9 @@ class ClauseSampler:
         table = self.tables.get(self.k)
         if self.mix_2sat or table is None:
             return None
-        return rng.choices(range(len(table)), k=n_clauses)  # table[int(random() * size)]
+        # int(random() * size) per clause, looped in C (random() never returns the 2.0)
+        draws = itertools.islice(iter(rng.random, 2.0), n_clauses)
+        return list(map(math.floor, map(float(len(table)).__mul__, draws)))
 
     def clauses_at(self, positions: list[int]) -> tuple[tuple[int, ...], ...]:
         return tuple(map(self.tables[self.k].__getitem__, positions))
