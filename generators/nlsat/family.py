@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import math
 import operator
+import random
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -28,7 +29,7 @@ from reasoning.core import (
     answer_hint,
     check_knobs,
     extract_choice,
-    generate_items,
+    generate_batches,
     instance_id,
     item_rng,
     knob,
@@ -123,7 +124,35 @@ def statements_of(prompt: str) -> str:
     return parts[1] if len(parts) >= 3 else ""
 
 
-def _make_item(
+@dataclass
+class _Draft:
+    """An item between its stages: the kept formula and, when evaluated exhaustively, its
+    satisfying-assignment set; `rng` goes on to draw the atoms."""
+
+    index: int
+    rng: random.Random
+    cnf: CNF
+    models: int | None
+
+
+def _make_batch(
+    config: Config,
+    knobs: dict,
+    seed: int,
+    indices: range,
+    sampler: ClauseSampler,
+    sets: dict[int, int] | None,
+    masks: list[int] | None,
+    everything: int,
+) -> list[Instance]:
+    """The items of `indices`, stage by stage over the batch: draw and filter formulas,
+    certify each with CaDiCaL, then write each out."""
+    drafts = [_draft(config, knobs, seed, i, sampler, sets, masks, everything) for i in indices]
+    results = [solve(d.cnf, models=d.models) for d in drafts]  # CaDiCaL, certified
+    return [_finish(config, knobs, seed, d, r) for d, r in zip(drafts, results, strict=True)]
+
+
+def _draft(
     config: Config,
     knobs: dict,
     seed: int,
@@ -132,7 +161,7 @@ def _make_item(
     sets: dict[int, int] | None,
     masks: list[int] | None,
     everything: int,
-) -> Instance:
+) -> _Draft:
     rng = item_rng(NAME, knobs, seed, index)
     target = wants_yes(index, config.balance)
     m = config.clause_count
@@ -141,8 +170,7 @@ def _make_item(
         if picks is not None:  # the common case: decide from the clauses' table positions
             models = functools.reduce(operator.and_, map(masks.__getitem__, picks), everything)
             if bool(models) == target:
-                cnf = CNF(config.n_vars, sampler.clauses_at(picks))
-                break
+                return _Draft(index, rng, CNF(config.n_vars, sampler.clauses_at(picks)), models)
             continue
         cnf = sampler.cnf(rng, m)
         models = None
@@ -152,19 +180,22 @@ def _make_item(
         else:
             sat = decide(cnf, SECOND_SOLVER)
         if sat == target:
-            break
-    else:
-        wanted = "satisfiable" if target else "unsatisfiable"
-        raise GenerationError(
-            f"no {wanted} formula in {MAX_ATTEMPTS} tries at n_vars={config.n_vars}, "
-            f"clauses={config.clause_count}, k={config.k}: such formulas are too rare here; "
-            f"move ratio towards the phase transition (~4.26 for 3-SAT) or set balance="
-            f"{0.0 if target else 1.0:g} for an unbalanced set"
-        )
-    result = solve(cnf, models=models)  # CaDiCaL, certified; its stats describe hardness
+            return _Draft(index, rng, cnf, models)
+    wanted = "satisfiable" if target else "unsatisfiable"
+    raise GenerationError(
+        f"no {wanted} formula in {MAX_ATTEMPTS} tries at n_vars={config.n_vars}, "
+        f"clauses={config.clause_count}, k={config.k}: such formulas are too rare here; "
+        f"move ratio towards the phase transition (~4.26 for 3-SAT) or set balance="
+        f"{0.0 if target else 1.0:g} for an unbalanced set"
+    )
+
+
+def _finish(config: Config, knobs: dict, seed: int, draft: _Draft, result) -> Instance:
+    """The item from its certified formula: atoms, English, DIMACS, solver stats."""
+    index, cnf, target = draft.index, draft.cnf, wants_yes(draft.index, config.balance)
     if result.satisfiable != target:
         raise UncertifiedAnswer(f"CaDiCaL and the filter disagree on item {index}")
-    atoms = _atoms(rng, config)
+    atoms = _atoms(draft.rng, config)
     block = render_cnf(cnf, atoms, config.grammar)  # `recheck` parses it back to `cnf`
     witness = [v if result.model[v] else -v for v in range(1, cnf.n_vars + 1)] if target else []
     prompt = "\n\n".join([_HEADERS[config.grammar], block, _QUESTIONS[config.grammar]])
@@ -219,13 +250,13 @@ def generate(config: Config, seed: int, n: int, start: int = 0) -> Iterator[Inst
     sets = _literal_sets(config.n_vars) if config.n_vars <= EXHAUSTIVE_LIMIT else None
     masks = _clause_sets(config.n_vars, config.k) if sets is not None else None
     make = functools.partial(
-        _make_item,
+        _make_batch,
         sampler=sampler,
         sets=sets,
         masks=masks,
         everything=(1 << (1 << config.n_vars)) - 1,
     )
-    return generate_items(config, seed, n, make, start)
+    return generate_batches(config, seed, n, make, start)
 
 
 def _assignment(response: str, atoms: list[str]) -> tuple[dict[int, bool], list[str]]:

@@ -11,7 +11,14 @@ from reasoning.core.errors import (
     ReasoningError,
     UnknownFamilyError,
 )
-from reasoning.core.family import Family, generate_items, instance_id, item_rng, wants_yes
+from reasoning.core.family import (
+    Family,
+    generate_batches,
+    generate_items,
+    instance_id,
+    item_rng,
+    wants_yes,
+)
 from reasoning.core.io import read_jsonl, write_jsonl
 from reasoning.core.knobs import build_config, check_knobs, knob, knob_table, knob_values
 from reasoning.core.types import CORRECT, INCORRECT, Instance, Verdict
@@ -32,6 +39,7 @@ __all__ = [
     "check_knobs",
     "extract_choice",
     "fenced_blocks",
+    "generate_batches",
     "generate_items",
     "instance_id",
     "item_rng",

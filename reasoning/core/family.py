@@ -104,6 +104,26 @@ def generate_items(
         yield make_item(config, knobs, seed, index)
 
 
+def generate_batches(
+    config: Any,
+    seed: int,
+    n: int,
+    make_batch: Callable[[Any, dict, int, range], list[Instance]],
+    start: int = 0,
+    size: int = 64,
+) -> Iterator[Instance]:
+    """`generate_items` for a family that makes items a batch of indices at a time (each
+    stage runs over the whole batch, so its code and data stay warm in the CPU caches).
+    make_batch(config, knobs, seed, indices) returns the items for those indices, in order;
+    item i must still depend only on (knobs, seed, i), never on the batch it falls in."""
+    from reasoning.core.knobs import knob_values
+
+    config.validate()
+    knobs = knob_values(config)
+    for first in range(start, start + n, size):
+        yield from make_batch(config, knobs, seed, range(first, min(first + size, start + n)))
+
+
 def wants_yes(index: int, share: float) -> bool:
     """Whether item `index` should carry the 'yes' label for a target yes-share.
 
