@@ -50,7 +50,7 @@ from solvers.sat.truthtable import LiteralSets, literal_sets
 SECOND_SOLVER = "minisat22"  # the re-check's engine: not the one that labels (CaDiCaL)
 
 NAME = "nlsat"
-VERSION = "2"
+VERSION = "3"  # 3: atoms drawn from the chosen people x every property (two draws)
 MAX_ATTEMPTS = 1000
 LABELS = ("yes", "no")
 
@@ -91,14 +91,19 @@ class Config:
 
 
 def _atoms(rng, config: Config) -> list[str]:
+    """The variables' English atoms. `rules`: facts about a few people (about sqrt(n)), n
+    distinct (person, property) pairs drawn uniformly from those people x every property.
+    `relative`: n distinct properties."""
     if config.grammar == "relative":
         return rng.sample(PROPERTIES, config.n_vars)
-    people = min(len(PEOPLE), max(2, math.ceil(math.sqrt(config.n_vars))))
-    props = min(len(PROPERTIES), math.ceil(config.n_vars / people) + 1)
-    grid = [
-        atom_text(p, q) for p in rng.sample(PEOPLE, people) for q in rng.sample(PROPERTIES, props)
-    ]
-    return rng.sample(grid, config.n_vars)
+    people = rng.sample(PEOPLE, min(len(PEOPLE), max(2, math.ceil(math.sqrt(config.n_vars)))))
+    cells = rng.sample(range(len(people) * len(PROPERTIES)), config.n_vars)
+    return [_atom_of(people[c // len(PROPERTIES)], c % len(PROPERTIES)) for c in cells]
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _atom_of(person: str, prop: int) -> str:
+    return atom_text(person, PROPERTIES[prop])
 
 
 _HEADERS = {
