@@ -56,7 +56,9 @@ from solvers.fol import (
     InconsistentPremises,
     Not,
     Pred,
+    SmtlibByShape,
     render,
+    shape_and_symbols,
     to_smtlib,
 )
 
@@ -243,7 +245,7 @@ class _Plan:
 
 
 def _make_item(config: Config, knobs: dict, seed: int, index: int, plan: _Plan) -> Instance:
-    entail = _entailment_memo()
+    entail, writer = _entailment_memo(), _smtlib_writer()
     rng = item_rng(NAME, knobs, seed, index)
     logic = rng.choice(plan.logics)  # not by index: that would lock logic to the label
     pool = plan.pools[logic]
@@ -266,15 +268,18 @@ def _make_item(config: Config, knobs: dict, seed: int, index: int, plan: _Plan) 
         )
         order = list(range(len(premises)))
         rng.shuffle(order)
+        key, preds, consts = shape_and_symbols([*premises, concl])
         try:  # asked in construction order: fewer shapes to decide than after the shuffle
-            result = entail(premises, concl)
+            result = entail(premises, concl, key)
         except InconsistentPremises:
             continue
-        premises = [premises[i] for i in order]
+        built, premises = premises, [premises[i] for i in order]
         if not result.decided and result.label == "Unknown":
             continue
         if result.label in KIND_LABELS[case]:  # z3 certifies the kind, not just yes/no
+            formal = writer(key, preds, consts, [*built, concl], order)
             return _instance(
+                formal or to_smtlib(premises, concl),  # to_smtlib: names it must change
                 config,
                 knobs,
                 seed,
@@ -295,7 +300,20 @@ def _make_item(config: Config, knobs: dict, seed: int, index: int, plan: _Plan) 
 
 
 def _instance(
-    config, knobs, seed, index, premises, concl, vocab, rng, arg, target, case, logic, answer
+    formal,
+    config,
+    knobs,
+    seed,
+    index,
+    premises,
+    concl,
+    vocab,
+    rng,
+    arg,
+    target,
+    case,
+    logic,
+    answer,
 ) -> Instance:
     lines = [sentence(p, rng, vocab) for p in premises]
     question = sentence(concl, rng, vocab)
@@ -304,7 +322,7 @@ def _instance(
         f"Can we infer the following from them? {question}\n\n"
         "End your reply with 'Answer: yes' or 'Answer: no'."
     )
-    script, query = to_smtlib(premises, concl)
+    script, query = formal
     rule_name = (
         target.name
         if logic == PROPOSITIONAL or not target.chainable
@@ -363,6 +381,14 @@ def _entailment_memo() -> EntailmentMemo:
     if memo is None:
         memo = _THREAD.entail = EntailmentMemo()
     return memo
+
+
+def _smtlib_writer() -> SmtlibByShape:
+    """This thread's SMT-LIB2 writer by argument shape (kept across runs, as the memo)."""
+    writer = getattr(_THREAD, "smtlib", None)
+    if writer is None:
+        writer = _THREAD.smtlib = SmtlibByShape()
+    return writer
 
 
 def verify(instance: Instance, response: str) -> Verdict:

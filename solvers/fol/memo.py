@@ -36,6 +36,19 @@ def shape(formulas: list[Formula]) -> Shape:
     >>> shape([parse("P(a) → Q(a)")]) == shape([parse("P(a) → P(a)")])
     False
     """
+    return shape_and_symbols(formulas)[0]
+
+
+def shape_and_symbols(
+    formulas: list[Formula],
+) -> tuple[Shape, list[tuple[str, int]], list[str]]:
+    """(`shape`, the predicates as (name, arity) and the constants, each in order of first
+    appearance): the names that the shape's numbers stand for, in one walk.
+
+    >>> from solvers.fol.parse import parse
+    >>> shape_and_symbols([parse("Kind(bob) → Tall(bob)")])[1:]
+    ([('Kind', 1), ('Tall', 1)], ['bob'])
+    """
     preds: dict[tuple[str, int], int] = {}
     consts: dict[str, int] = {}
     out: list = []  # prefix notation; a 0-ary atom is an int, an n-ary one a tuple
@@ -75,7 +88,7 @@ def shape(formulas: list[Formula]) -> Shape:
     for f in formulas:
         out.append("|")  # formulas are prefix terms of fixed arity: the split is unambiguous
         walk(f)
-    return tuple(out)
+    return tuple(out), list(preds), list(consts)
 
 
 class Memo:
@@ -115,10 +128,14 @@ class EntailmentMemo(Memo):
         super().__init__(maxsize)
         self.solver = solver if solver is not None else reusable_solver(timeout_ms)
 
-    def __call__(self, premises: list[Formula], conclusion: Formula) -> Entailment:
+    def __call__(
+        self, premises: list[Formula], conclusion: Formula, key: Shape | None = None
+    ) -> Entailment:
         """Like `entailment(premises, conclusion)`: raises InconsistentPremises when the
-        premises are unsatisfiable."""
-        key = shape([*premises, conclusion])
+        premises are unsatisfiable. `key`: `shape([*premises, conclusion])`, when the
+        caller has it already."""
+        if key is None:
+            key = shape([*premises, conclusion])
         hit, found = self.lookup(key)
         if not hit:
             try:

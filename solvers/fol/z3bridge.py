@@ -162,6 +162,70 @@ def _plain_smtlib(premises: list[Formula], query: Formula | None) -> tuple[str, 
     return "\n".join(lines) + "\n", goal
 
 
+class SmtlibByShape:
+    """`to_smtlib` for many formula lists of few shapes (`memo.shape`): the assert terms
+    of each shape are written once, with numbered fields for its symbols, and every list of
+    that shape fills in its own names. Gives `to_smtlib`'s text (tested), for lists that
+    take its one-walk path; None for the others (call `to_smtlib` then). Use it from one
+    thread."""
+
+    def __init__(self, maxsize: int = 1 << 16) -> None:
+        self.maxsize = maxsize
+        self.templates: dict = {}
+        self.safe: dict[str, bool] = {}
+
+    def __call__(
+        self,
+        key: tuple,
+        preds: list[tuple[str, int]],
+        consts: list[str],
+        formulas: list[Formula],
+        order: list[int] | None = None,
+    ) -> tuple[str, str] | None:
+        """`to_smtlib(premises, query)` where `formulas` = [*premises, query] in the order
+        `key`, `preds` and `consts` were taken (`memo.shape_and_symbols(formulas)`), the
+        premises written in `order` (default: as given)."""
+        template = self.templates.get(key, self)  # self: not seen yet
+        if template is self:
+            if len(self.templates) >= self.maxsize:
+                self.templates.clear()
+            template = self.templates[key] = _template(preds, consts, formulas)
+        if template is None:
+            return None
+        names = [name for name, _ in preds] + consts
+        safe = self.safe
+        for name in names:
+            ok = safe.get(name)
+            if ok is None:
+                ok = safe[name] = _safe(name) == name
+            if not ok:
+                return None
+        if len(set(names)) != len(names):
+            return None
+        asserts, goal = template
+        lines = ["(declare-sort Obj 0)"]
+        lines += [f"(declare-fun {c} () Obj)" for c in sorted(consts)]
+        lines += [
+            f"(declare-fun {name} ({' '.join(['Obj'] * arity)}) Bool)"
+            for name, arity in sorted(preds)
+        ]
+        body = "\n".join(asserts if order is None else [asserts[i] for i in order])
+        return "\n".join(lines) + "\n" + body.format(*names) + "\n", goal.format(*names)
+
+
+def _template(preds, consts, formulas) -> tuple[list[str], str] | None:
+    """The assert lines and the query of `formulas` with symbol i written as field {i}
+    (predicates first, then constants), or None where the one-walk path would not apply."""
+    fields = {key: f"{{{i}}}" for i, key in enumerate(preds)}
+    fields.update({c: f"{{{len(preds) + i}}}" for i, c in enumerate(consts)})
+    writer = _SmtWriter(fields, fields)
+    try:
+        terms = [writer.formula(f, {}) for f in formulas]
+    except KeyError:  # a free variable: to_smtlib's general path closes it first
+        return None
+    return [f"(assert {t})" for t in terms[:-1]], terms[-1]
+
+
 class _AsIs(dict):
     """A symbol table that names each symbol by itself (a predicate's key is (name,
     arity)), keeping the ones asked for."""

@@ -15,14 +15,17 @@ from solvers.fol import (
     Not,
     Pred,
     Quant,
+    SmtlibByShape,
     SmtlibMemo,
     entailment,
     label_smtlib,
     shape,
+    shape_and_symbols,
     smtlib_shape,
     to_smtlib,
 )
 from solvers.fol.ast import signature
+from solvers.fol.z3bridge import _plain_smtlib
 from tests.solvers.test_fol import formulas
 
 problems = st.lists(formulas(), min_size=1, max_size=4)
@@ -194,3 +197,28 @@ def test_smtlib_memo_never_answers_an_edited_text_from_memory(fs, edits):
 )
 def test_smtlib_shape_declines_texts_outside_the_plain_layout(script):
     assert smtlib_shape(script, "p") is None
+
+
+@given(st.lists(formulas(), min_size=2, max_size=5), st.randoms(use_true_random=False))
+def test_smtlib_by_shape_writes_what_to_smtlib_writes(fs, rng):
+    """The per-shape writer, primed by one list, gives to_smtlib's exact text for renamed
+    copies of it in any premise order, or declines (None) where to_smtlib leaves its
+    one-walk path: unsafe or clashing names, free variables."""
+    writer = SmtlibByShape()
+    copies = [fs, _renamed_copy(fs, rng, "a"), _renamed_copy(fs, rng, "b")]
+    preds, consts = names_of(fs)
+    same_preds, same_consts = {p: p for p in preds}, {c: c for c in consts}
+    if preds and consts:  # every constant spelled like a predicate: names clash
+        copies.append([rename(f, same_preds, dict.fromkeys(consts, preds[0])) for f in fs])
+    if preds:  # a hyphen is not SMT-LIB-safe
+        copies.append([rename(f, {p: f"{p}-x" for p in preds}, same_consts) for f in fs])
+    for copy in copies:
+        *premises, query = copy
+        order = list(range(len(premises)))
+        rng.shuffle(order)
+        key, p, c = shape_and_symbols(copy)
+        written = writer(key, p, c, copy, order)
+        plain = _plain_smtlib([premises[i] for i in order], query)
+        assert written == plain
+        if written is not None:
+            assert written == to_smtlib([premises[i] for i in order], query)
