@@ -125,8 +125,9 @@ _QUESTIONS = {
 
 def statements_of(prompt: str) -> str:
     """The statements block of an NLSat prompt (its second paragraph)."""
-    parts = prompt.split("\n\n")
-    return parts[1] if len(parts) >= 3 else ""
+    first = prompt.find("\n\n")  # what prompt.split("\n\n")[1] is when it has 3+ parts
+    second = prompt.find("\n\n", first + 2) if first >= 0 else -1
+    return prompt[first + 2 : second] if second >= 0 else ""
 
 
 @dataclass

@@ -86,7 +86,9 @@ def solve(
     model = None
     if sat:
         model = dict.fromkeys(range(1, cnf.n_vars + 1), False)
-        model.update((abs(lit), lit > 0) for lit in literals or [] if abs(lit) in model)
+        model.update(zip(map(abs, literals or []), map((0).__lt__, literals or []), strict=True))
+        if len(model) > cnf.n_vars:  # an engine that reported variables beyond n_vars
+            model = {var: model[var] for var in range(1, cnf.n_vars + 1)}
     if not certify:
         return SolveResult(sat, model, solver, stats)
     if sat:

@@ -313,3 +313,10 @@ def _with_meta(item, **changes):
     from dataclasses import replace
 
     return replace(item, meta={**item.meta, **changes})
+
+
+@given(st.lists(st.sampled_from(["a", "b", "\n", "\n\n", "x\n\ny"]), max_size=8))
+def test_statements_block_is_the_second_paragraph(pieces):
+    prompt = "".join(pieces)
+    parts = prompt.split("\n\n")
+    assert statements_of(prompt) == (parts[1] if len(parts) >= 3 else "")
