@@ -278,8 +278,8 @@ def _make_item(config: Config, knobs: dict, seed: int, index: int, plan: _Plan) 
             continue
         if result.label in KIND_LABELS[case]:  # z3 certifies the kind, not just yes/no
             formal = writer(key, preds, consts, [*built, concl], order)
+            formal = formal or to_smtlib(premises, concl)  # to_smtlib: names it must change
             return _instance(
-                formal or to_smtlib(premises, concl),  # to_smtlib: names it must change
                 config,
                 knobs,
                 seed,
@@ -293,6 +293,7 @@ def _make_item(config: Config, knobs: dict, seed: int, index: int, plan: _Plan) 
                 case,
                 logic,
                 expected,
+                formal,
             )
     raise GenerationError(
         f"no {case} item for rule {config.rule!r} in {MAX_ATTEMPTS} tries; lower negation_depth"
@@ -300,20 +301,7 @@ def _make_item(config: Config, knobs: dict, seed: int, index: int, plan: _Plan) 
 
 
 def _instance(
-    formal,
-    config,
-    knobs,
-    seed,
-    index,
-    premises,
-    concl,
-    vocab,
-    rng,
-    arg,
-    target,
-    case,
-    logic,
-    answer,
+    config, knobs, seed, index, premises, concl, vocab, rng, arg, target, case, logic, label, formal
 ) -> Instance:
     lines = [sentence(p, rng, vocab) for p in premises]
     question = sentence(concl, rng, vocab)
@@ -353,7 +341,7 @@ def _instance(
         "index": index,
         "generator_version": VERSION,
     }
-    return Instance(instance_id(NAME, knobs, seed, index), NAME, prompt, answer, knobs, meta)
+    return Instance(instance_id(NAME, knobs, seed, index), NAME, prompt, label, knobs, meta)
 
 
 def vocabulary_of(instance: Instance) -> Vocabulary:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import random
@@ -58,18 +59,20 @@ class ClauseSampler:
         return CNF(self.n_vars, tuple(clauses))
 
 
-def _all_clauses(n_vars: int, width: int) -> list[tuple[int, ...]] | None:
+@functools.lru_cache(maxsize=16)
+def _all_clauses(n_vars: int, width: int) -> tuple[tuple[int, ...], ...] | None:
+    """Every clause of `width` distinct variables in a fixed order: variables in
+    permutation order, then signs with the last literal's varying fastest."""
     count = 2**width
     for i in range(width):
         count *= n_vars - i
     if count > TABLE_LIMIT:
         return None
-    signs = list(itertools.product((1, -1), repeat=width))
-    return [
-        tuple(v * s for v, s in zip(chosen, sign, strict=True))
+    return tuple(
+        clause
         for chosen in itertools.permutations(range(1, n_vars + 1), width)
-        for sign in signs
-    ]
+        for clause in itertools.product(*[(v, -v) for v in chosen])
+    )
 
 
 def _draw_clause(rng: random.Random, n_vars: int, width: int) -> tuple[int, ...]:
