@@ -43,7 +43,7 @@ from reasoning.core import (
     answer_hint,
     check_knobs,
     extract_choice,
-    generate_items,
+    generate_batches,
     instance_id,
     item_rng,
     knob,
@@ -355,8 +355,12 @@ def vocabulary_of(instance: Instance) -> Vocabulary:
 def generate(config: Config, seed: int, n: int, start: int = 0) -> Iterator[Instance]:
     """n LogicAsker items; item i depends only on (knobs, seed, i)."""
     config.validate()
-    make = functools.partial(_make_item, plan=_Plan.of(config))
-    return generate_items(config, seed, n, make, start)
+    plan = _Plan.of(config)
+
+    def make_batch(config: Config, knobs: dict, seed: int, indices: range) -> list[Instance]:
+        return [_make_item(config, knobs, seed, index, plan) for index in indices]
+
+    return generate_batches(config, seed, n, make_batch, start)
 
 
 _THREAD = threading.local()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -30,3 +31,45 @@ def test_items_of_one_run_differ_and_repeat(knobs, a, b):
     same = instance_id("f", knobs, 0, a) == instance_id("f", knobs, 0, b)
     assert same == (a == b)
     assert item_rng("f", knobs, 0, a).random() == item_rng("f", knobs, 0, a).random()
+
+
+@dataclass(frozen=True)
+class _Knobless:
+    def validate(self) -> None:
+        pass
+
+
+@given(st.integers(0, 600), st.integers(0, 50), st.integers(1, 300), st.booleans())
+def test_batches_cover_the_range_in_order_and_leave_the_collector_as_found(n, start, size, on):
+    """generate_batches asks for every index once, in order, in batches of at most `size`;
+    the cyclic collector is off inside a batch and as it was found afterwards, also when a
+    batch raises."""
+    import gc
+
+    from reasoning.core.family import generate_batches
+
+    seen, states = [], []
+
+    def make_batch(config, knobs, seed, indices):
+        states.append(gc.isenabled())
+        assert 0 < len(indices) <= size
+        seen.extend(indices)
+        return list(indices)
+
+    before = gc.isenabled()
+    try:
+        gc.enable() if on else gc.disable()
+        out = list(generate_batches(_Knobless(), 0, n, make_batch, start, size))
+        assert out == seen == list(range(start, start + n))
+        assert not any(states) and gc.isenabled() == on
+
+        def failing(config, knobs, seed, indices):
+            raise RuntimeError("boom")
+
+        try:
+            list(generate_batches(_Knobless(), 0, max(n, 1), failing, start, size))
+        except RuntimeError:
+            pass
+        assert gc.isenabled() == on
+    finally:
+        gc.enable() if before else gc.disable()
