@@ -141,36 +141,42 @@ class _Draft:
     models: int | None
 
 
+@dataclass(frozen=True)
+class _Tables:
+    """What every item of a run draws from: the clause sampler and, for exhaustive
+    evaluation, each literal's and each table clause's satisfying-assignment set."""
+
+    sampler: ClauseSampler
+    sets: dict[int, int] | None
+    masks: list[int] | None
+    everything: int  # the set of all assignments
+
+    @classmethod
+    def of(cls, config: Config) -> _Tables:
+        sets = _literal_sets(config.n_vars) if config.n_vars <= EXHAUSTIVE_LIMIT else None
+        return cls(
+            ClauseSampler(config.n_vars, config.k, config.mix_2sat),
+            sets,
+            _clause_sets(config.n_vars, config.k) if sets is not None else None,
+            (1 << (1 << config.n_vars)) - 1 if sets is not None else 0,
+        )
+
+
 def _make_batch(
-    config: Config,
-    knobs: dict,
-    seed: int,
-    indices: range,
-    sampler: ClauseSampler,
-    sets: dict[int, int] | None,
-    masks: list[int] | None,
-    everything: int,
+    config: Config, knobs: dict, seed: int, indices: range, tables: _Tables
 ) -> list[Instance]:
     """The items of `indices`, stage by stage over the batch: draw and filter formulas,
     certify each with CaDiCaL, then write each out."""
-    drafts = [_draft(config, knobs, seed, i, sampler, sets, masks, everything) for i in indices]
+    drafts = [_draft(config, knobs, seed, i, tables) for i in indices]
     results = [solve(d.cnf, models=d.models) for d in drafts]  # CaDiCaL, certified
     return [_finish(config, knobs, seed, d, r) for d, r in zip(drafts, results, strict=True)]
 
 
-def _draft(
-    config: Config,
-    knobs: dict,
-    seed: int,
-    index: int,
-    sampler: ClauseSampler,
-    sets: dict[int, int] | None,
-    masks: list[int] | None,
-    everything: int,
-) -> _Draft:
+def _draft(config: Config, knobs: dict, seed: int, index: int, tables: _Tables) -> _Draft:
     rng = item_rng(NAME, knobs, seed, index)
     target = wants_yes(index, config.balance)
     m = config.clause_count
+    sampler, sets, masks, everything = tables.sampler, tables.sets, tables.masks, tables.everything
     for _ in range(MAX_ATTEMPTS):  # attempts are only filtered; the kept one is certified
         picks = sampler.positions(rng, m) if masks is not None else None
         if picks is not None:  # the common case: decide from the clauses' table positions
@@ -252,16 +258,7 @@ def generate(config: Config, seed: int, n: int, start: int = 0) -> Iterator[Inst
     attempt (exhaustive evaluation up to 14 variables, else MiniSat; about 1/balance
     attempts per item near the phase transition) and one certified CaDiCaL solve."""
     config.validate()
-    sampler = ClauseSampler(config.n_vars, config.k, config.mix_2sat)
-    sets = _literal_sets(config.n_vars) if config.n_vars <= EXHAUSTIVE_LIMIT else None
-    masks = _clause_sets(config.n_vars, config.k) if sets is not None else None
-    make = functools.partial(
-        _make_batch,
-        sampler=sampler,
-        sets=sets,
-        masks=masks,
-        everything=(1 << (1 << config.n_vars)) - 1,
-    )
+    make = functools.partial(_make_batch, tables=_Tables.of(config))
     return generate_batches(config, seed, n, make, start)
 
 
