@@ -38,6 +38,21 @@ class Vocabulary:
     def fact(self, pred: str, subject: str, negated: bool) -> str:
         return f"{subject} is {'not ' if negated else ''}{self.phrases[pred]}"
 
+    def to_meta(self) -> dict[str, list[str]]:
+        """As stored in meta.vocabulary: sorted 'key|value' strings (`from_meta` reads them)."""
+        return {
+            "phrases": [f"{k}|{v}" for k, v in sorted(self.phrases.items())],
+            "names": [f"{k}|{v}" for k, v in sorted(self.names.items())],
+            "props": [f"{k}|{c}|{p}" for k, (c, p) in sorted(self.props.items())],
+        }
+
+    @classmethod
+    def from_meta(cls, v: dict[str, list[str]]) -> Vocabulary:
+        phrases = dict(x.split("|", 1) for x in v["phrases"])
+        names = dict(x.split("|", 1) for x in v["names"])
+        props = {k: (c, p) for k, c, p in (x.split("|") for x in v["props"])}
+        return cls(phrases, names, props)
+
 
 def _subject(term, vocab: Vocabulary) -> str:
     return term.name if isinstance(term, Var) else vocab.names[term.name]

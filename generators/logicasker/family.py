@@ -10,7 +10,6 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from generators.fol.lexicon import ADJECTIVES, NOUNS, Unary
 from generators.logicasker.chains import (
     Argument,
     Slots,
@@ -18,11 +17,9 @@ from generators.logicasker.chains import (
     has_slot,
     is_literal,
     proof_lines,
-    slots_of,
-    substitute,
-    to_predicate,
 )
 from generators.logicasker.english import Vocabulary, sentence
+from generators.logicasker.realise import realise
 from generators.logicasker.recheck import checker, recheck
 from generators.logicasker.rules import (
     EQUIVALENCE,
@@ -33,7 +30,6 @@ from generators.logicasker.rules import (
     RULES,
     Rule,
 )
-from generators.vocab import PEOPLE
 from reasoning.core import (
     ConfigError,
     Family,
@@ -55,7 +51,6 @@ from solvers.fol import (
     Formula,
     InconsistentPremises,
     Not,
-    Pred,
     SmtlibByShape,
     render,
     shape_and_symbols,
@@ -78,10 +73,6 @@ HELPERS = [  # rules that extend a chain by consuming its last conclusion
     for r in RULES.values()
     if r.chainable and r.category == INFERENCE and r.logic == PROPOSITIONAL
 ]
-WORDS = [Unary(w.capitalize(), True, w) for w in NOUNS] + [
-    Unary(w.capitalize(), False, w) for w in ADJECTIVES
-]
-PHRASES = {w.pred: w.is_() for w in WORDS}  # predicate -> words after 'is'
 
 
 @dataclass(frozen=True)
@@ -199,36 +190,6 @@ def _distractor(rng: random.Random, slots: Slots) -> Formula:
     return rng.choice([a, Not(a), BinOp("implies", a, b), BinOp("or", a, b), BinOp("and", a, b)])
 
 
-def _realise(premises, conclusion, universal_conclusion, rng, config, logic):
-    """Slot formulas / schemas -> real atoms and the English vocabulary."""
-    names_used = sorted(slots_of(*premises, conclusion), key=lambda s: int(s[1:]))
-    source = random.Random(f"logicasker-vocab-{config.vocab}") if config.vocab else rng
-    pool = WORDS
-    people = source.sample(PEOPLE, 3)
-    names = {p.lower(): p for p in people}
-    if logic == PROPOSITIONAL:
-        words = source.sample(pool, min(len(pool), max(2, len(names_used))))
-        grid = [(c, w) for c in names for w in words]
-        chosen = rng.sample(grid, len(names_used))
-        props = {f"{w.pred}_{c}": (c, w.pred) for c, w in chosen}
-        atoms = {s: Pred(a, ()) for s, a in zip(names_used, props, strict=True)}
-        vocab = Vocabulary({w.pred: PHRASES[w.pred] for w in words}, names, props)
-        return [substitute(p, atoms) for p in premises], substitute(conclusion, atoms), vocab
-    if len(names_used) + 4 > len(pool):  # one predicate per atom, plus the schema's P..S
-        raise GenerationError(
-            f"a predicate-logic item here needs {len(names_used) + 4} distinct predicates "
-            f"and the vocabulary has {len(pool)}: lower distractors (now {config.distractors}) "
-            f"or steps (now {config.steps}), or set logic=propositional"
-        )
-    words = source.sample(pool, len(names_used) + 4)
-    preds = dict(zip(["P", "Q", "R", "S"], [w.pred for w in words[:4]], strict=True))
-    preds.update({s: w.pred for s, w in zip(names_used, words[4:], strict=True)})
-    const = people[0].lower()
-    real = [to_predicate(p, preds, const) for p in premises]
-    concl = to_predicate(conclusion, preds, const, universal_conclusion)
-    return real, concl, Vocabulary({w.pred: PHRASES[w.pred] for w in words}, names, {})
-
-
 @dataclass(frozen=True)
 class _Plan:
     """What every item of a run draws from: the logics, and each one's rules and kinds."""
@@ -263,7 +224,7 @@ def _make_item(config: Config, knobs: dict, seed: int, index: int, plan: _Plan) 
             arg.conclusion
         )
         extras = [_distractor(rng, slots) for _ in range(config.distractors)]
-        premises, concl, vocab = _realise(
+        premises, concl, vocab = realise(
             [*stated, *extras], conclusion, universal and case != "unrelated", rng, config, logic
         )
         order = list(range(len(premises)))
@@ -332,11 +293,7 @@ def _instance(
         "steps": len(arg.steps),
         "proof": proof_lines(arg),
         "justification": target.justification,
-        "vocabulary": {
-            "phrases": [f"{k}|{v}" for k, v in sorted(vocab.phrases.items())],
-            "names": [f"{k}|{v}" for k, v in sorted(vocab.names.items())],
-            "props": [f"{k}|{c}|{p}" for k, (c, p) in sorted(vocab.props.items())],
-        },
+        "vocabulary": vocab.to_meta(),
         "seed": seed,
         "index": index,
         "generator_version": VERSION,
@@ -345,11 +302,8 @@ def _instance(
 
 
 def vocabulary_of(instance: Instance) -> Vocabulary:
-    v = instance.meta["vocabulary"]
-    phrases = dict(x.split("|", 1) for x in v["phrases"])
-    names = dict(x.split("|", 1) for x in v["names"])
-    props = {k: (c, p) for k, c, p in (x.split("|") for x in v["props"])}
-    return Vocabulary(phrases, names, props)
+    """The item's surface vocabulary, read back from meta.vocabulary."""
+    return Vocabulary.from_meta(instance.meta["vocabulary"])
 
 
 def generate(config: Config, seed: int, n: int, start: int = 0) -> Iterator[Instance]:

@@ -157,7 +157,7 @@ def worded(draw):
     import random
 
     from generators.logicasker.english import Vocabulary, sentence
-    from generators.logicasker.family import WORDS
+    from generators.logicasker.realise import WORDS
     from generators.vocab import PEOPLE
     from solvers.fol import BinOp, Const, Not, Pred, Quant, Var
 
