@@ -224,7 +224,7 @@ def _by_shape(text: str, number: dict[str, int], grammar: str, seen: dict) -> tu
         yes, no = _statements(atom, grammar)
         literal[yes], literal[no] = var, -var
     known = seen.setdefault(grammar, {})  # line shape -> (template, values on the line)
-    even = _one_shape(pieces, literal, grammar, known)
+    even = _one_shape(pieces, literal, known)
     if even is not None:
         return even
     shapes = "\x00".join(pieces[0::2]).split("\n")  # == value.sub("\x00", text), one pass
@@ -251,7 +251,7 @@ def _by_shape(text: str, number: dict[str, int], grammar: str, seen: dict) -> tu
     return tuple(clauses) if at == len(values) else None
 
 
-def _one_shape(pieces: list[str], literal: dict[str, int], grammar: str, known: dict):
+def _one_shape(pieces: list[str], literal: dict[str, int], known: dict) -> tuple | None:
     """The clauses when every line has the first line's shape and that shape is one
     sentence taking its facts in order (a plain k-SAT block), read column by column; None
     otherwise (or on an unknown fact), and the line-by-line reader decides.
