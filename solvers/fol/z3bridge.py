@@ -130,12 +130,7 @@ def to_smtlib(
         for name, arity in sorted((n, a) for n, arities in preds.items() for a in arities)
     }
     writer = _SmtWriter(pred_sym, const_sym)
-    lines = ["(declare-sort Obj 0)"]
-    lines += [f"(declare-fun {sym} () Obj)" for sym in const_sym.values()]
-    lines += [
-        f"(declare-fun {sym} ({' '.join(['Obj'] * arity)}) Bool)"
-        for (_, arity), sym in pred_sym.items()
-    ]
+    lines = _declarations(const_sym.values(), [(sym, a) for (_, a), sym in pred_sym.items()])
     lines += [f"(assert {writer.formula(p, {})})" for p in closed]
     return "\n".join(lines) + "\n", (writer.formula(goal, {}) if goal is not None else None)
 
@@ -150,16 +145,36 @@ def _plain_smtlib(premises: list[Formula], query: Formula | None) -> tuple[str, 
         goal = writer.formula(query, {}) if query is not None else None
     except KeyError:  # a free variable: the general path closes it first
         return None
-    names = [*preds.values(), *consts.values()]
-    if len(set(names)) != len(names) or any(_safe(n) != n for n in names):
+    if not _plain_names([*preds.values(), *consts.values()]):
         return None
-    lines = ["(declare-sort Obj 0)"]
-    lines += [f"(declare-fun {c} () Obj)" for c in sorted(consts)]
-    lines += [
-        f"(declare-fun {name} ({' '.join(['Obj'] * arity)}) Bool)" for name, arity in sorted(preds)
-    ]
+    lines = _declarations(sorted(consts), sorted(preds))
     lines += [f"(assert {a})" for a in asserted]
     return "\n".join(lines) + "\n", goal
+
+
+def _declarations(consts, preds) -> list[str]:
+    """The sort and symbol declarations: constants, then (name, arity) predicates, in the
+    order given."""
+    lines = ["(declare-sort Obj 0)"]
+    lines += [f"(declare-fun {c} () Obj)" for c in consts]
+    lines += [f"(declare-fun {p} ({' '.join(['Obj'] * arity)}) Bool)" for p, arity in preds]
+    return lines
+
+
+_SAFE: dict[str, bool] = {}  # name -> whether SMT-LIB takes it as it is
+
+
+def _plain_names(names: list[str]) -> bool:
+    """Are the names distinct and each SMT-LIB-safe as it is (so to_smtlib keeps them)?"""
+    for name in names:
+        ok = _SAFE.get(name)
+        if ok is None:
+            if len(_SAFE) >= 1 << 16:
+                _SAFE.clear()
+            ok = _SAFE[name] = _safe(name) == name
+        if not ok:
+            return False
+    return len(set(names)) == len(names)
 
 
 class SmtlibByShape:
@@ -172,7 +187,6 @@ class SmtlibByShape:
     def __init__(self, maxsize: int = 1 << 16) -> None:
         self.maxsize = maxsize
         self.templates: dict = {}
-        self.safe: dict[str, bool] = {}
 
     def __call__(
         self,
@@ -193,22 +207,10 @@ class SmtlibByShape:
         if template is None:
             return None
         names = [name for name, _ in preds] + consts
-        safe = self.safe
-        for name in names:
-            ok = safe.get(name)
-            if ok is None:
-                ok = safe[name] = _safe(name) == name
-            if not ok:
-                return None
-        if len(set(names)) != len(names):
+        if not _plain_names(names):
             return None
         asserts, goal = template
-        lines = ["(declare-sort Obj 0)"]
-        lines += [f"(declare-fun {c} () Obj)" for c in sorted(consts)]
-        lines += [
-            f"(declare-fun {name} ({' '.join(['Obj'] * arity)}) Bool)"
-            for name, arity in sorted(preds)
-        ]
+        lines = _declarations(sorted(consts), sorted(preds))
         body = "\n".join(asserts if order is None else [asserts[i] for i in order])
         return "\n".join(lines) + "\n" + body.format(*names) + "\n", goal.format(*names)
 
