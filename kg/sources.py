@@ -1,15 +1,26 @@
-"""Where the reference knowledge graphs live, and loading them once per process."""
+"""Where the knowledge graphs live, how an item records which graph it was made from, and
+loading each graph once per process.
+
+A graph *spec* is what a user types (`kg=umls`, `kg=path/to/graph.tsv`); a graph *ref* is
+the JSON object an item stores so that `reasoning verify` can find the very same graph from
+any folder: `{"name": "umls"}`, or `{"name": "tsv", "path": <absolute>, "sha256": <hex>}`.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import os
+import time
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from kg.store import KnowledgeGraph
 from reasoning.core import DataError
 
 NAMED = ("umls", "fb15k237")
+RACY_NS = 2_000_000_000
 
 
 def data_roots() -> list[Path]:
@@ -33,14 +44,90 @@ def _find(sub: str) -> Path:
     )
 
 
-@lru_cache(maxsize=4)
-def load_kg(spec: str) -> KnowledgeGraph:
-    """'umls', 'fb15k237' (train split), or a path to a head/relation/tail TSV file."""
-    if spec == "umls":
-        return KnowledgeGraph.from_umls(_find("umls"))
-    if spec == "fb15k237":
-        return KnowledgeGraph.from_fb15k237(_find("fb15k-237"))
+def file_sha256(path: Path) -> str:
+    """sha256 of a file's bytes, memoised on (resolved path, mtime, size); a file changed
+    in the last two seconds is hashed afresh (a rewrite within one clock tick keeps its
+    mtime: git's 'racy clean' case)."""
+    try:
+        stat = path.stat()
+        if time.time_ns() - stat.st_mtime_ns < RACY_NS:
+            return _sha256.__wrapped__(str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+        return _sha256(str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    except OSError as exc:
+        raise DataError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+@lru_cache(maxsize=8)
+def _sha256(path: str, mtime_ns: int, size: int) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def graph_ref(spec: str) -> dict[str, Any]:
+    """The JSON object an item stores to find and identify the graph `spec` names."""
+    if spec in NAMED:
+        return {"name": spec}
     path = Path(spec)
     if not path.is_file():
         raise DataError(f"kg={spec!r} is neither {' nor '.join(NAMED)} nor a TSV file")
+    return {"name": "tsv", "path": str(path.resolve()), "sha256": file_sha256(path)}
+
+
+def ref_key(ref: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
+    """A hashable form of a graph ref (for memoising per graph); TypeError if it is not a
+    flat JSON object of strings and numbers."""
+    if not isinstance(ref, Mapping) or not all(
+        isinstance(v, str | int | float) and isinstance(k, str) for k, v in ref.items()
+    ):
+        raise TypeError(f"graph reference is not a flat JSON object: {ref!r}"[:200])
+    return tuple(sorted(ref.items()))
+
+
+def load_ref(ref: Mapping[str, Any]) -> KnowledgeGraph:
+    """The graph a stored ref names; DataError (one line) when a TSV graph has moved or
+    its bytes changed since the item was made."""
+    key = ref_key(ref)
+    name = ref.get("name")
+    if name in NAMED:
+        return load_kg(name)
+    if name != "tsv":
+        raise DataError(f"unknown knowledge graph reference {dict(key)!r}"[:300])
+    path = Path(str(ref.get("path")))
+    if not path.is_file():
+        raise DataError(f"knowledge graph file {path} not found (moved or deleted since the items)")
+    actual = file_sha256(path)
+    if actual != ref.get("sha256"):
+        raise DataError(
+            f"knowledge graph file {path} changed since generation "
+            f"(sha256 {actual[:12]}..., item says {str(ref.get('sha256'))[:12]}...)"
+        )
+    return _load_tsv(str(path.resolve()), actual)
+
+
+def load_kg(spec: str) -> KnowledgeGraph:
+    """'umls', 'fb15k237' (train split), or a path to a head/relation/tail TSV file; each
+    graph is read once per process (a TSV again only when its bytes change)."""
+    if spec == "umls":
+        return _load_named("umls")
+    if spec == "fb15k237":
+        return _load_named("fb15k237")
+    path = Path(spec)
+    if not path.is_file():
+        raise DataError(f"kg={spec!r} is neither {' nor '.join(NAMED)} nor a TSV file")
+    return _load_tsv(str(path.resolve()), file_sha256(path))
+
+
+@lru_cache(maxsize=2)
+def _load_named(name: str) -> KnowledgeGraph:
+    if name == "umls":
+        return KnowledgeGraph.from_umls(_find("umls"))
+    return KnowledgeGraph.from_fb15k237(_find("fb15k-237"))
+
+
+@lru_cache(maxsize=4)
+def _load_tsv(path: str, sha256: str) -> KnowledgeGraph:
+    """A TSV graph, memoised on its path and content hash."""
     return KnowledgeGraph.from_tsv(path)

@@ -62,8 +62,12 @@ class KnowledgeGraph:
 
     @classmethod
     def from_tsv(cls, path: str | Path, **settings) -> KnowledgeGraph:
-        """head<TAB>relation<TAB>tail per line; DataError naming the line if malformed."""
-        return cls(**settings).add_all(_read_triples(Path(path)))
+        """head<TAB>relation<TAB>tail per line; DataError naming the file (and line) if it
+        is unreadable, not UTF-8, malformed or holds no triple."""
+        kg = cls(**settings).add_all(_read_triples(Path(path)))
+        if not kg.adjacent:
+            raise DataError(f"{path}: no head<TAB>relation<TAB>tail triples in the file")
+        return kg
 
     @classmethod
     def from_umls(cls, folder: str | Path, splits=("train",), **settings) -> KnowledgeGraph:
@@ -212,6 +216,8 @@ def _read_triples(path: Path) -> Iterator[tuple[str, str, str]]:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as exc:
         raise DataError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{path}: not UTF-8 text (byte {exc.start})") from None
     return _parse_triples(lines, str(path))
 
 

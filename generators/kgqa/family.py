@@ -9,12 +9,24 @@ plus facts of `distractor_relations` other relations around the topics.
 from __future__ import annotations
 
 import random
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
+from generators.kgqa import render
+from generators.kgqa.recheck import recheck
+from generators.kgqa.response import (
+    MAX_ANSWER_CHARS,
+    answer_line,
+    cited_triples,
+    normalise,
+    shown,
+    split_entities,
+)
 from kg import INVERSE, KnowledgeGraph, load_kg
+from kg.sources import graph_ref, load_ref, ref_key
 from reasoning.core import (
+    DataError,
     Family,
     GenerationError,
     Instance,
@@ -27,8 +39,9 @@ from reasoning.core import (
 )
 
 NAME = "kgqa"
-VERSION = "1"
+VERSION = "2"
 MAX_ATTEMPTS = 400
+MAX_LISTED = 200  # entity names kept in a verdict's `parsed`
 
 
 @dataclass(frozen=True)
@@ -91,12 +104,6 @@ def _witness(kg: KnowledgeGraph, start: str, rels: tuple[str, ...], end: str) ->
     return list(reversed(triples))
 
 
-def _question(kg: KnowledgeGraph, topic: str, rels: tuple[str, ...]) -> str:
-    """'starting from X and following 'a' then 'b (reversed)'' (one reading only)."""
-    chain = " then ".join(f"'{kg.text(r)}'" for r in rels)
-    return f"reached starting from {kg.name(topic)} and following {chain}"
-
-
 def _make_item(config: Config, knobs: dict, seed: int, index: int) -> Instance:
     kg = load_kg(config.kg)
     rng = item_rng(NAME, knobs, seed, index)
@@ -135,7 +142,6 @@ def _make_item(config: Config, knobs: dict, seed: int, index: int) -> Instance:
 
 
 def _instance(config, knobs, seed, index, kg, rng, topics, paths, answers) -> Instance:
-    clauses = [_question(kg, t, p) for t, p in zip(topics, paths, strict=True)]
     gold = [
         _witness(kg, t, p, a)
         for t, p in zip(topics, paths, strict=True)
@@ -153,17 +159,12 @@ def _instance(config, knobs, seed, index, kg, rng, topics, paths, answers) -> In
             facts.add((t, rel, u))
         for u in sorted(kg.follow(t, rel + INVERSE))[:2]:
             facts.add((u, rel, t))
-    lines = sorted(f"({kg.name(h)}, {kg.text(r)}, {kg.name(t)})" for h, r, t in facts)
-    question = "Which entities are " + ", and also ".join(clauses) + "?"
-    prompt = (
-        "Facts:\n" + "\n".join(lines) + f"\n\nQuestion: {question}\n\n"
-        "List every answer entity, separated by semicolons, on a final line starting "
-        "with 'Answer:'. You may cite the facts you used as (head, relation, tail)."
-    )
+    lines = sorted(render.fact(kg, h, r, t) for h, r, t in facts)
+    question = render.question(kg, topics, paths)
     text = "\n\n".join("\n".join("\t".join(tr) for tr in path) for path in gold)
     meta = {
         "formal": {"format": "triples", "text": text},
-        "kg": config.kg,
+        "kg": graph_ref(config.kg),
         "question": question,
         "topic_entities": list(topics),
         "topic_names": [kg.name(t) for t in topics],
@@ -174,85 +175,68 @@ def _instance(config, knobs, seed, index, kg, rng, topics, paths, answers) -> In
         "generator_version": VERSION,
     }
     answer = sorted(kg.name(a) for a in answers)
-    return Instance(instance_id(NAME, knobs, seed, index), NAME, prompt, answer, knobs, meta)
+    ident = instance_id(NAME, knobs, seed, index)
+    return Instance(ident, NAME, render.prompt(lines, question), answer, knobs, meta)
 
 
 def generate(config: Config, seed: int, n: int, start: int = 0) -> Iterator[Instance]:
     return generate_items(config, seed, n, _make_item, start)
 
 
-def normalise(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", " ", name.lower().replace("_", " ")).strip()
-
-
-_TRIPLE = re.compile(r"\(([^,()]+),\s*([^,()]+),\s*([^,()]+)\)")
-
-
 def verify(instance: Instance, response: str) -> Verdict:
     """Entity list from the final 'Answer:' line (else the last line); Hits@1 decides
-    `correct`, F1 is the score; cited (head, relation, tail) facts are checked in the graph."""
-    lines = [ln.strip() for ln in response.strip().splitlines() if ln.strip()]
-    marked = [ln for ln in lines if ln.lower().startswith("answer")]
-    if not lines:
+    `correct`, F1 is the score; up to MAX_CITED cited (head, relation, tail) facts are
+    checked in the graph. Linear in the response length; never raises on any text."""
+    final = answer_line(response)
+    if final is None:
         return Verdict.unparsed("empty response; end with 'Answer: entity; entity'")
-    final = (marked or lines)[-1]
-    final = re.sub(r"^answer\s*[:\-]?\s*", "", final, flags=re.IGNORECASE)
-    predicted = [normalise(p) for p in re.split(r"[;\n]|,(?![^()]*\))", final) if normalise(p)]
-    gold = {normalise(a) for a in instance.answer}
+    if len(final) > MAX_ANSWER_CHARS:
+        return Verdict.unparsed(f"the answer line is over {MAX_ANSWER_CHARS} characters")
+    predicted = split_entities(final)
     if not predicted:
         return Verdict.unparsed("no entity names found on the answer line")
+    gold = {normalise(a) for a in instance.answer}
     hits1 = predicted[0] in gold
     tp = len(set(predicted) & gold)
-    precision, recall = tp / len(set(predicted)), tp / len(gold)
+    precision, recall = tp / len(predicted), tp / max(len(gold), 1)
     f1 = 2 * precision * recall / (precision + recall) if tp else 0.0
-    parsed = {"entities": predicted, "hits@1": hits1, "f1": round(f1, 4)}
+    parsed = {"entities": predicted[:MAX_LISTED], "hits@1": hits1, "f1": round(f1, 4)}
+    if len(predicted) > MAX_LISTED:
+        parsed["entities_total"] = len(predicted)
     feedback = f"hits@1={'yes' if hits1 else 'no'}, F1={f1:.2f}"
-    missing = _missing_edge(instance, response)
-    if missing:
-        feedback += f"; cited fact not in the graph: {missing}"
+    cited = cited_triples(response)
+    if cited:
+        try:
+            missing = _missing_edge(instance.meta["kg"], cited)
+        except (DataError, KeyError, TypeError, ValueError) as exc:
+            missing, feedback = None, f"{feedback}; cited facts not checked ({exc})"
+        if missing:
+            feedback += f"; cited fact not in the graph: {missing}"
     return Verdict(hits1, f1, parsed, feedback)
 
 
-def _missing_edge(instance: Instance, response: str) -> str | None:
-    cited = _TRIPLE.findall(response)
-    if not cited:
-        return None
-    kg = load_kg(instance.meta["kg"])
-    by_name = {}
+@lru_cache(maxsize=4)
+def _name_index(key: tuple) -> tuple[KnowledgeGraph, dict[str, str], dict[str, str]]:
+    """(graph, normalised entity name -> entity, normalised relation text -> relation) for
+    one stored graph ref, built once per graph and process."""
+    kg = load_ref(dict(key))
+    by_name: dict[str, str] = {}
     for e in kg.entities:
         by_name.setdefault(normalise(kg.name(e)), e)
-    by_text = {normalise(kg.text(r)): r for (_, r) in kg.tails} | {
-        normalise(r): r for (_, r) in kg.tails
-    }
+    relations = {r for (_, r) in kg.tails}
+    by_text = {normalise(kg.text(r)): r for r in relations} | {normalise(r): r for r in relations}
+    return kg, by_name, by_text
+
+
+def _missing_edge(ref: dict, cited: list[tuple[str, str, str]]) -> str | None:
+    """The first cited fact that is not an edge of the item's graph, as shown text."""
+    kg, by_name, by_text = _name_index(ref_key(ref))
     for h, r, t in cited:
-        head, rel, tail = (
-            by_name.get(normalise(h)),
-            by_text.get(normalise(r)),
-            by_name.get(normalise(t)),
-        )
+        head, tail = by_name.get(normalise(h)), by_name.get(normalise(t))
+        rel = by_text.get(normalise(r))
         if head is None or tail is None or rel is None or not kg.has_edge(head, rel, tail):
-            return f"({h.strip()}, {r.strip()}, {t.strip()})"
+            return f"({shown(h)}, {shown(r)}, {shown(t)})"
     return None
-
-
-def recheck(instance: Instance) -> list[str]:
-    """Re-follow the stored relation paths in the graph, and check every gold triple is an
-    edge of the networkx graph."""
-    kg = load_kg(instance.meta["kg"])
-    problems = []
-    answers = None
-    for t, p in zip(instance.meta["topic_entities"], instance.meta["relation_paths"], strict=True):
-        reached = follow_path(kg, t, tuple(p))
-        answers = reached if answers is None else answers & reached
-    answers = (answers or set()) - set(instance.meta["topic_entities"])
-    if sorted(answers) != instance.meta["answer_ids"]:
-        problems.append("following the relation paths gives a different answer set")
-    for line in instance.meta["formal"]["text"].splitlines():
-        if line.strip():
-            h, r, t = line.split("\t")
-            if not kg.graph.has_edge(h, t, key=r):
-                problems.append(f"gold triple not in the graph: {h} {r} {t}")
-    return problems
 
 
 FAMILY = Family(

@@ -91,3 +91,25 @@ def test_reference_graphs_load_with_names():
     for s in rng.sample(fb.entities, 5):
         for p in list(fb.paths(s, rng.choice(fb.entities), 2))[:5]:
             assert p.nodes[0] == s and len(p.relations) <= 2
+
+
+@pytest.mark.parametrize(
+    ("content", "why"),
+    [(b"", "no head<TAB>relation<TAB>tail triples"), (b"\n \n", "no head"),
+     (b"a\tr\t\xff\xfe\n", "not UTF-8")],
+)  # fmt: skip
+def test_empty_or_undecodable_tsv_is_one_line_naming_the_file(tmp_path, content, why):
+    path = tmp_path / "bad graph.tsv"
+    path.write_bytes(content)
+    for load in (KnowledgeGraph.from_tsv, lambda p: load_kg(str(p))):
+        with pytest.raises(DataError, match=why) as caught:
+            load(path)
+        assert str(path) in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_a_rewritten_tsv_is_read_again(tmp_path):
+    path = tmp_path / "g.tsv"
+    path.write_text("a\tr\tb\n")
+    assert load_kg(str(path)).has_edge("a", "r", "b")
+    path.write_text("a\tr\tc\n")
+    assert load_kg(str(path)).has_edge("a", "r", "c")
