@@ -36,7 +36,7 @@ from solvers.rewrite import (
     CATEGORIES,
     Rule,
     measure_interactions,
-    run_cascade_bounded,
+    run_cascade_capped,
     synthesize,
 )
 
@@ -45,6 +45,7 @@ VERSION = "1"
 RULE_TRIES = 80  # candidate rules tried per position before restarting the cascade
 MAX_ATTEMPTS = 200  # cascades tried per item
 AMBIGUITY_BUDGET = 3000  # candidate evaluations for the shorter-cascade search
+MAX_STRING = 100_000  # no response's cascade may build a longer string on any example
 
 
 @dataclass(frozen=True)
@@ -196,7 +197,10 @@ def _make_item(config: Config, knobs: dict, seed: int, index: int) -> Instance:
             "required interactions"
         )
     examples = list(zip(inputs, outputs, strict=True))
-    shorter = synthesize(examples, config.length - 1, budget=AMBIGUITY_BUDGET)
+    # the alignment-only proposals keep this bounded search cheap (and its bytes unchanged)
+    shorter = synthesize(
+        examples, config.length - 1, beam=8, budget=AMBIGUITY_BUDGET, anchored=False
+    )
     return Instance(
         id=instance_id(NAME, knobs, seed, index),
         family=NAME,
@@ -226,35 +230,62 @@ def generate(config: Config, seed: int, n: int, start: int = 0) -> Iterator[Inst
     return generate_items(config, seed, n, _make_item, start)
 
 
+def string_cap(examples: list[tuple[str, str]]) -> int:
+    """The longest string a response's cascade may build on these examples: 10 × the
+    longest example string, at least 100 and at most MAX_STRING characters."""
+    longest = max((max(len(x), len(y)) for x, y in examples), default=0)
+    return min(MAX_STRING, max(100, 10 * longest))
+
+
+def _first_failure(
+    examples: list[tuple[str, str]], runs: list[tuple[str, int]], n_rules: int, cap: int
+) -> str:
+    k = next(
+        i for i, (run, (_, y)) in enumerate(zip(runs, examples, strict=True)) if run != (y, n_rules)
+    )
+    text, done = runs[k]
+    got = (
+        json.dumps(text)
+        if done == n_rules
+        else f"nothing: rule {done + 1} would grow the string past {cap} characters, so the "
+        "run was cut there"
+    )
+    x, y = examples[k]
+    return f"first failure: input {json.dumps(x)} should give {json.dumps(y)} but gives {got}"
+
+
 def verify(instance: Instance, response: str) -> Verdict:
     """Run the response's cascade on every example. Correct iff all outputs match; score is
-    the fraction matched; parsed also holds the mean normalised edit similarity."""
+    the fraction matched; parsed also holds the mean normalised edit similarity, and
+    `cut_rule` (1-based) when a rule would have grown a string past `string_cap`.
+    Cost: O(len(response) + n_rules · n_examples · string_cap), n_rules <= MAX_RULES."""
     try:
         rules = parse_cascade(response)
     except ResponseParseError as exc:
         return Verdict.unparsed(str(exc))
-    examples = [tuple(e) for e in instance.meta["examples"]]
+    examples = [(str(x), str(y)) for x, y in instance.meta["examples"]]
     parsed: dict = {"rules": [list(r) for r in rules]}
     empty = [i + 1 for i, (p, _) in enumerate(rules) if not p]
     if empty:
         return Verdict(False, 0.0, parsed, f"rule {empty[0]} has an empty pattern")
-    limit = 4 * max((len(x) + len(y) for x, y in examples), default=0) + 100
-    produced = [run_cascade_bounded(x, rules, limit) for x, _ in examples]
-    matched = sum(p == y for p, (_, y) in zip(produced, examples, strict=True))
+    cap = string_cap(examples)
+    runs = [run_cascade_capped(x, rules, cap) for x, _ in examples]
+    cuts = [done + 1 for _, done in runs if done < len(rules)]
+    if cuts:
+        parsed["cut_rule"] = cuts[0]
+    matched = sum(run == (y, len(rules)) for run, (_, y) in zip(runs, examples, strict=True))
     similarity = sum(
-        Levenshtein.normalized_similarity(p or "", y) if p is not None else 0.0
-        for p, (_, y) in zip(produced, examples, strict=True)
+        Levenshtein.normalized_similarity(t, y) if done == len(rules) else 0.0
+        for (t, done), (_, y) in zip(runs, examples, strict=True)
     ) / max(1, len(examples))
     parsed.update(matched=matched, examples=len(examples), edit_similarity=round(similarity, 4))
     if matched == len(examples):
         return Verdict(True, 1.0, parsed, f"correct: all {len(examples)} examples match")
-    k = next(i for i, (p, (_, y)) in enumerate(zip(produced, examples, strict=True)) if p != y)
-    got = "a string over the length limit" if produced[k] is None else json.dumps(produced[k])
-    x, y = examples[k]
-    feedback = (
-        f"{matched}/{len(examples)} examples match; first failure: input {json.dumps(x)} "
-        f"should give {json.dumps(y)} but gives {got}"
+    feedback = f"{matched}/{len(examples)} examples match; " + _first_failure(
+        examples, runs, len(rules), cap
     )
+    if cuts:
+        feedback += f"; rule {cuts[0]} would grow a string past {cap} characters and was cut"
     return Verdict(False, matched / max(1, len(examples)), parsed, feedback)
 
 

@@ -5,6 +5,7 @@ from solvers.rewrite.cascade import (
     apply_rule,
     run_cascade,
     run_cascade_bounded,
+    run_cascade_capped,
     trace,
     unnecessary_rules,
 )
@@ -19,6 +20,7 @@ __all__ = [
     "measure_interactions",
     "run_cascade",
     "run_cascade_bounded",
+    "run_cascade_capped",
     "synthesize",
     "trace",
     "unnecessary_rules",

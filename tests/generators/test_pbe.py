@@ -1,14 +1,16 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import reasoning
-from generators.pbe.response import ResponseParseError, parse_cascade
-from reasoning.core import ConfigError, GenerationError
+from generators.pbe import verify as family_verify
+from generators.pbe.response import MAX_RULES, ResponseParseError, parse_cascade
+from reasoning.core import ConfigError, GenerationError, Instance
 from solvers.rewrite import measure_interactions, synthesize
 
 seeds = st.integers(0, 2**32)
@@ -154,7 +156,20 @@ def test_empty_pattern_gets_feedback(item):
 
 @pytest.mark.parametrize(
     "text",
-    ['replace("a", "b"', "replace(a, b)", '__import__("os").system("true")', "[[1, 2]]", ""],
+    [
+        'replace("a", "b"',
+        "replace(a, b)",
+        '__import__("os").system("true")',
+        "[[1, 2]]",
+        "",
+        "[\"replace('a', 'b') + x\"]",  # a quoted string holding more than one call
+        "[\"replace('a', 'b')\", replace]",
+        "\"answer\": [\"replace('a', 'b')\"]",  # only the label PBEBench asks for
+        "[\"replace('a', 'b')\"",
+        '[\'replace("a", "\\q")\']',  # an unknown escape inside the quoted call
+        '["\\ud800"]',
+        "\n".join(['replace("a", "b")'] * (MAX_RULES + 1)),
+    ],
 )
 def test_non_cascades_are_parse_errors(text):
     with pytest.raises(ResponseParseError, match="no cascade found"):
@@ -191,3 +206,83 @@ def test_bad_knobs_are_rejected(knobs, pattern):
 def test_unreachable_interactions_are_a_clear_error():
     with pytest.raises(GenerationError, match="interactions"):
         reasoning.generate("pbe", 1, 0, length=1, interactions="feeding")
+
+
+# ---------------------------------------------------------------- PBEBench's own format
+PBEBENCH = json.loads((Path(__file__).parent / "data" / "pbebench_items.json").read_text())
+
+
+def _instance(inputs, outputs, rules=()) -> Instance:
+    examples = [[x, y] for x, y in zip(inputs, outputs, strict=True)]
+    return Instance("t", "pbe", "", [list(r) for r in rules], {}, {"examples": examples})
+
+
+@pytest.mark.parametrize("entry", PBEBENCH["items"], ids=lambda e: e["source"][-40:])
+def test_pbebench_items_verify_in_pbebench_formats(entry):
+    programs, rules = entry["programs"], [tuple(r) for r in entry["rules"]]
+    instance = _instance(entry["inputs"], entry["outputs"])
+    responses = [
+        json.dumps(programs),  # how the data stores gold programs
+        repr(programs),  # a Python list literal, as models write it
+        f"### Program Sequence\n```python\n{json.dumps(programs)}\n```",
+        f'```\n"programs": {json.dumps(programs)}\n```',  # the older prompt's final line
+        "{'programs': " + repr(programs) + "}",
+    ]
+    for text in responses:
+        assert parse_cascade(text) == rules, text
+        verdict = reasoning.verify(instance, text)
+        assert verdict.correct, (text, verdict.feedback)
+    wrong = reasoning.verify(instance, json.dumps(programs[::-1]))
+    assert wrong.parsed["rules"] == [list(r) for r in rules[::-1]]
+
+
+no_surrogates = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)
+quoting = st.sampled_from([json.dumps, lambda s: json.dumps(s, ensure_ascii=False), repr])
+
+
+@given(no_surrogates.filter(bool), no_surrogates, quoting, quoting)
+@settings(max_examples=500)
+def test_quoted_calls_read_back_any_pattern_whatever_the_quoting(pattern, replacement, q1, q2):
+    call = f"replace({q1(pattern)}, {q1(replacement)})"
+    assert parse_cascade(f"[{q2(call)}]") == [(pattern, replacement)]
+    assert parse_cascade(f"programs: [{q2(call)}, {q2(call)},]") == [(pattern, replacement)] * 2
+
+
+# ---------------------------------------------------------------- hostile responses
+hostile_piece = st.one_of(
+    st.integers(1, 5000).map(lambda n: "[" * n),
+    st.integers(1, 3000).map(lambda n: "(" * n + ")" * n),
+    st.integers(1, 3000).map(lambda n: "\"'" * n),
+    st.integers(1, 20_000).map(lambda n: "a" * n),
+    st.integers(1, 3000).map(lambda n: 'replace("a", "b")\n' * n),
+    st.integers(1, 20_000).map(lambda n: f'replace("a", "{"b" * n}")\n'),
+    st.integers(1, 80).map(lambda n: 'replace("a", "aaaa")\n' * n),
+    st.integers(1, 80).map(lambda n: "[" + '\'replace("a", "aaaa")\', ' * n + "]"),
+    st.sampled_from(["\x00", "\ud800", "\udfff", "\\", "\\u", "\\x4", "```\n", "\n```", "{"]),
+    st.text(alphabet, max_size=200),
+)
+
+
+@given(st.lists(hostile_piece, max_size=6).map("".join))
+@settings(deadline=None, max_examples=200)
+def test_hostile_responses_get_a_bounded_verdict(text):
+    instance = _instance(["a", "ab", "ba" * 20], ["b", "bb", "bb" * 20])
+    for check in (reasoning.verify, family_verify):
+        verdict = check(instance, text)
+        assert 0.0 <= verdict.score <= 1.0
+        json.dumps(verdict.to_dict(), ensure_ascii=False).encode("utf-8")  # storable
+        if verdict.parsed is not None:
+            rules = verdict.parsed["rules"]
+            assert len(rules) <= MAX_RULES
+            assert sum(len(p) + len(r) for p, r in rules) <= len(text)
+            if "cut_rule" in verdict.parsed:
+                assert 1 <= verdict.parsed["cut_rule"] <= len(rules)
+                assert "was cut" in verdict.feedback
+
+
+def test_a_rule_that_would_blow_a_string_up_is_cut_and_reported():
+    instance = _instance(["a", "b"], ["aaaa", "b"])
+    verdict = reasoning.verify(instance, 'replace("a", "aaaa")\n' * 40)
+    assert not verdict.correct and verdict.parsed["matched"] == 1  # "b" is untouched
+    # 4**k > 100 (the cap for these tiny examples) first at k = 4, so rule 4 is cut
+    assert verdict.parsed["cut_rule"] == 4 and "rule 4 would grow" in verdict.feedback
