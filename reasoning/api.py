@@ -6,11 +6,13 @@ response)`; `read_jsonl` / `write_jsonl` are re-exported from `reasoning.core`.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from reasoning.core import ConfigError, Instance, Verdict, build_config
+from reasoning.core.answers import bound_response
 from reasoning.parallel import check_jobs, generate_parallel, recheck_parallel
 from reasoning.registry import get_family
 
@@ -72,11 +74,21 @@ def iter_generate_grid(
 
 
 def verify(instance: Instance, response: str) -> Verdict:
-    """Judge a model's response to an instance with its family's verifier (never raises
-    on malformed text: that is a Verdict with feedback)."""
+    """Judge a model's response to an instance with its family's verifier. Never raises:
+    malformed text, and an item whose fields are not what its family writes, give a
+    Verdict with feedback. The family reads the response as `bound_response` leaves it
+    (at most MAX_RESPONSE_CHARS characters, the tail kept; no surrogate code points), and
+    the feedback says when it was cut."""
     if not isinstance(response, str):
         return Verdict.unparsed(f"response must be text, got {type(response).__name__}")
-    return get_family(instance.family).verify(instance, response)
+    text, note = bound_response(response)
+    try:
+        verdict = get_family(instance.family).verify(instance, text)
+    except Exception as exc:  # noqa: BLE001 - the last guard: one item, never the run
+        return Verdict.unparsed(f"could not check this item: {type(exc).__name__}: {exc}"[:500])
+    if note is None:
+        return verdict
+    return dataclasses.replace(verdict, feedback=f"{note}; {verdict.feedback}")
 
 
 def recheck(instance: Instance) -> list[str]:
