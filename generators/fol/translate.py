@@ -9,16 +9,24 @@ import re
 from reasoning.core import Instance, Verdict, fenced_blocks
 from solvers.fol import FOLParseError, Formula, equivalence, parse, render, signature
 
-_NUMBERED = re.compile(r"^\s*(\d+)\s*[.):]\s*(.+?)\s*$", re.MULTILINE)
+# '3. formula' lines. Linear: no two unbounded repeats can split the same run (a leading
+# '\s*' that crossed newlines made every line start rescan all the blank lines after it).
+_NUMBERED = re.compile(r"^[^\S\n]*(\d+)\s*[.):]\s*(\S.*)$", re.MULTILINE)
 _PREFIX = re.compile(r"^\s*(?:FOL|Formula|Answer)\s*:\s*", re.IGNORECASE)
 TIMEOUT_MS = 5_000
 
 
 def _candidates(response: str, count: int) -> dict[int, str]:
+    """Numbered formulas from the last fenced block that has any, else from the whole
+    response; a one-sentence item may also give its formula alone on the last line."""
     blocks = fenced_blocks(response)
-    text = blocks[-1] if blocks else response
-    found = {int(n): body.strip("` ") for n, body in _NUMBERED.findall(text)}
+    found: dict[int, str] = {}
+    for text in [*reversed(blocks), response]:  # disjoint or whole: linear in all
+        found = {int(n): body.rstrip().strip("` ") for n, body in _NUMBERED.findall(text)}
+        if found:
+            break
     if not found and count == 1:
+        text = blocks[-1] if blocks else response
         lines = [ln for ln in text.strip().splitlines() if ln.strip()]
         if lines:
             found = {1: _PREFIX.sub("", lines[-1]).strip("` ")}

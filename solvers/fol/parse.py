@@ -8,6 +8,7 @@ propositional atom.
 
 from __future__ import annotations
 
+import itertools
 import re
 from functools import lru_cache
 from importlib import resources
@@ -35,6 +36,14 @@ _NAMES = {
     "DOT": "'.'",
 }
 _FREE_VAR = re.compile(r"[u-z]")
+# Connectives and quantifiers, counted before parsing (the ASCII spellings may overcount:
+# '&&' counts twice, '!=' once; the bound is on the count, so that is on the safe side).
+_OPERATOR = re.compile(r"[¬~!∧&∨|⊕^→⇒↔⟷⇔∀∃]|->|=>|\b(?:forall|exists|all)\b")
+MAX_OPERATORS = 100
+"""Most connectives and quantifiers one formula may hold. A formula nests at most one
+level per operator, and every walk over formulas (building, rendering, z3) recurses per
+level: this bound keeps them far from Python's recursion limit. FOLIO's largest formula
+has 27; a model that writes 600 '¬' gets a FOLParseError, not a RecursionError."""
 
 
 class FOLParseError(ValueError):
@@ -117,6 +126,11 @@ def _resolve(f: Formula, bound: frozenset[str] = frozenset()) -> Formula:
 
 
 def _parse_exact(text: str) -> Formula:
+    operators = sum(1 for _ in itertools.islice(_OPERATOR.finditer(text), MAX_OPERATORS + 1))
+    if operators > MAX_OPERATORS:
+        raise FOLParseError(
+            f"formula too large: more than {MAX_OPERATORS} connectives and quantifiers"
+        )
     try:
         tree = _parser().parse(text)
     except UnexpectedInput as exc:

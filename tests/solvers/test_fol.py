@@ -222,3 +222,29 @@ def test_z3_gives_up_on_a_work_budget_not_on_the_clock(monkeypatch):
     starved = entailment(premises, conclusion)
     assert not starved.decided
     assert label_smtlib(*to_smtlib(premises, conclusion)) is None
+
+
+@given(
+    st.sampled_from(["¬", "∀x ", "∃y ", "~"]),
+    st.sampled_from([" ∧ ", " ∨ ", " → ", " ↔ ", " ⊕ ", " & "]),
+    st.integers(0, 60),
+    st.integers(0, 60),
+)
+def test_operator_bound_parses_below_it_and_rejects_above(prefix, joint, depth, width):
+    from solvers.fol.parse import MAX_OPERATORS
+
+    text = prefix * depth + "(" + joint.join(["P(a)"] * (width + 1)) + ")"
+    if depth + width <= MAX_OPERATORS:
+        formula = parse(text)
+        assert equivalent(formula, formula)  # deep enough to recurse, well inside the limit
+    else:
+        with pytest.raises(FOLParseError, match="connectives and quantifiers"):
+            parse(text)
+
+
+@pytest.mark.parametrize("count", [600, 5_000])
+def test_a_model_s_600_negations_are_a_parse_error_not_a_recursion_error(count):
+    with pytest.raises(FOLParseError):
+        parse("¬" * count + "P(a)")
+    with pytest.raises(FOLParseError):
+        parse(" ∧ ".join(["P(a)"] * count))
