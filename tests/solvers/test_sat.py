@@ -227,3 +227,14 @@ def test_unboundable_engines_and_bad_budgets_are_refused():
 
     with pytest.raises(ValueError, match="exceed the limit"):
         decide(CNF(MAX_VARS + 1, ((1,),)))
+
+
+def test_z3_second_opinion_is_bounded_and_reads_through_our_reader():
+    """z3 stops at its rlimit (deterministic work units) with None; a hostile header is
+    rejected by our bounded reader before z3's own parser sizes anything by it."""
+    from solvers.sat import DimacsError, z3_satisfiable_dimacs
+
+    assert z3_satisfiable(hard_random_3sat(), rlimit=20_000) is None
+    with pytest.raises(DimacsError, match="2000000000 variables"):
+        z3_satisfiable_dimacs("p cnf 2000000000 1\n2000000000 0\n")
+    assert z3_satisfiable_dimacs("p cnf 2 2\n1 0\n-1 2 0\n") is True
