@@ -1,9 +1,11 @@
 """Where the knowledge graphs live, how an item records which graph it was made from, and
 loading each graph once per process.
 
-A graph *spec* is what a user types (`kg=umls`, `kg=path/to/graph.tsv`); a graph *ref* is
-the JSON object an item stores so that `reasoning verify` can find the very same graph from
-any folder: `{"name": "umls"}`, or `{"name": "tsv", "path": <absolute>, "sha256": <hex>}`.
+A graph *spec* is what a user types (`kg=synthetic`, `kg=umls`, `kg=path/to/graph.tsv`);
+a graph *ref* is the JSON object an item stores so that `reasoning verify` can find the very
+same graph from any folder: `{"name": "umls"}`, `{"name": "synthetic", "seed": 0,
+"people": 300, "sha256": <hex of its triples>}`, `{"name": "mini", "sha256": <hex>}` (the
+file shipped in kg/data/), or `{"name": "tsv", "path": <absolute>, "sha256": <hex>}`.
 """
 
 from __future__ import annotations
@@ -16,10 +18,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from kg import synthetic
 from kg.store import KnowledgeGraph
 from reasoning.core import DataError
 
-NAMED = ("umls", "fb15k237")
+REFERENCE = ("umls", "fb15k237")  # read from the shared data folder
+NAMED = ("synthetic", "mini", *REFERENCE)
+MINI = Path(__file__).resolve().parent / "data" / "mini.tsv"
 RACY_NS = 2_000_000_000
 
 
@@ -66,13 +71,19 @@ def _sha256(path: str, mtime_ns: int, size: int) -> str:
     return digest.hexdigest()
 
 
-def graph_ref(spec: str) -> dict[str, Any]:
-    """The JSON object an item stores to find and identify the graph `spec` names."""
-    if spec in NAMED:
+def graph_ref(spec: str, seed: int = 0, people: int = synthetic.DEFAULT_PEOPLE) -> dict[str, Any]:
+    """The JSON object an item stores to find and identify the graph `spec` names
+    (`seed` and `people` shape kg=synthetic only)."""
+    if spec == "synthetic":
+        sha = synthetic_sha256(seed, people)
+        return {"name": spec, "seed": seed, "people": people, "sha256": sha}
+    if spec == "mini":
+        return {"name": spec, "sha256": file_sha256(MINI)}
+    if spec in REFERENCE:
         return {"name": spec}
     path = Path(spec)
     if not path.is_file():
-        raise DataError(f"kg={spec!r} is neither {' nor '.join(NAMED)} nor a TSV file")
+        raise DataError(f"kg={spec!r} is none of {', '.join(NAMED)} and not a TSV file")
     return {"name": "tsv", "path": str(path.resolve()), "sha256": file_sha256(path)}
 
 
@@ -91,33 +102,65 @@ def load_ref(ref: Mapping[str, Any]) -> KnowledgeGraph:
     its bytes changed since the item was made."""
     key = ref_key(ref)
     name = ref.get("name")
-    if name in NAMED:
+    if name in REFERENCE:
         return load_kg(name)
+    if name == "synthetic":
+        seed, people = ref.get("seed"), ref.get("people")
+        if not isinstance(seed, int) or not isinstance(people, int):
+            raise TypeError(f"synthetic graph reference without integer seed and people: {ref}")
+        if synthetic_sha256(seed, people) != ref.get("sha256"):
+            raise DataError(
+                f"the synthetic graph for seed={seed}, people={people} is not the one these "
+                "items were made from (made by another version of the generator)"
+            )
+        return load_kg("synthetic", seed, people)
+    if name == "mini":
+        _same_bytes(MINI, ref.get("sha256"), "the shipped graph")
+        return load_kg("mini")
     if name != "tsv":
-        raise DataError(f"unknown knowledge graph reference {dict(key)!r}"[:300])
+        raise ValueError(f"unknown knowledge graph reference {dict(key)!r}"[:300])
     path = Path(str(ref.get("path")))
     if not path.is_file():
         raise DataError(f"knowledge graph file {path} not found (moved or deleted since the items)")
+    _same_bytes(path, ref.get("sha256"), "knowledge graph file")
+    return load_kg(str(path))
+
+
+def _same_bytes(path: Path, sha256: object, what: str) -> None:
     actual = file_sha256(path)
-    if actual != ref.get("sha256"):
+    if actual != sha256:
         raise DataError(
-            f"knowledge graph file {path} changed since generation "
-            f"(sha256 {actual[:12]}..., item says {str(ref.get('sha256'))[:12]}...)"
+            f"{what} {path} changed since generation "
+            f"(sha256 {actual[:12]}..., the items say {str(sha256)[:12]}...)"
         )
-    return _load_tsv(str(path.resolve()), actual)
 
 
-def load_kg(spec: str) -> KnowledgeGraph:
-    """'umls', 'fb15k237' (train split), or a path to a head/relation/tail TSV file; each
-    graph is read once per process (a TSV again only when its bytes change)."""
-    if spec == "umls":
-        return _load_named("umls")
-    if spec == "fb15k237":
-        return _load_named("fb15k237")
+def load_kg(spec: str, seed: int = 0, people: int = synthetic.DEFAULT_PEOPLE) -> KnowledgeGraph:
+    """'synthetic' (fictional, built from `seed` with `people` persons), 'mini' (shipped
+    with the package), 'umls', 'fb15k237' (train split), or a path to a head/relation/tail
+    TSV file. Each graph is built or read once per process (a TSV again when its bytes
+    change)."""
+    if spec == "synthetic":
+        return _load_synthetic(seed, people)
+    if spec == "mini":
+        return _load_tsv(str(MINI), file_sha256(MINI))
+    if spec in REFERENCE:
+        return _load_named(spec)
     path = Path(spec)
     if not path.is_file():
-        raise DataError(f"kg={spec!r} is neither {' nor '.join(NAMED)} nor a TSV file")
+        raise DataError(f"kg={spec!r} is none of {', '.join(NAMED)} and not a TSV file")
     return _load_tsv(str(path.resolve()), file_sha256(path))
+
+
+@lru_cache(maxsize=4)
+def _load_synthetic(seed: int, people: int) -> KnowledgeGraph:
+    return KnowledgeGraph().add_all(synthetic.build(seed, people))
+
+
+@lru_cache(maxsize=4)
+def synthetic_sha256(seed: int, people: int) -> str:
+    """sha256 of the synthetic graph's triples as a TSV (what `synthetic.to_tsv` writes)."""
+    return hashlib.sha256(synthetic.to_tsv(synthetic.build(seed, people)).encode()).hexdigest()
 
 
 @lru_cache(maxsize=2)

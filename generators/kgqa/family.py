@@ -1,4 +1,6 @@
-"""KGQA: multi-hop questions over a local knowledge graph (UMLS, FB15k-237, or any TSV).
+"""KGQA: multi-hop questions over a local knowledge graph: a fictional one built from a
+seed (the default: no answer can come from memorised facts), the small graph shipped with
+the package, UMLS, FB15k-237, or any TSV.
 
 A relation path of `hops` edges is sampled from a topic entity; the gold answer is every
 entity the path reaches. With 2-3 topic entities the answer is the intersection of the
@@ -23,7 +25,7 @@ from generators.kgqa.response import (
     shown,
     split_entities,
 )
-from kg import INVERSE, KnowledgeGraph, load_kg
+from kg import INVERSE, KnowledgeGraph, load_kg, synthetic
 from kg.sources import graph_ref, load_ref, ref_key
 from reasoning.core import (
     DataError,
@@ -39,14 +41,25 @@ from reasoning.core import (
 )
 
 NAME = "kgqa"
-VERSION = "2"
+VERSION = "3"
 MAX_ATTEMPTS = 400
 MAX_LISTED = 200  # entity names kept in a verdict's `parsed`
 
 
 @dataclass(frozen=True)
 class Config:
-    kg: str = knob("umls", "knowledge graph: umls, fb15k237, or a head/relation/tail TSV path")
+    kg: str = knob(
+        "synthetic",
+        "knowledge graph: synthetic (fictional, built from kg_seed), mini (shipped), umls, "
+        "fb15k237 (shared data), or a head/relation/tail TSV path",
+    )
+    kg_seed: int = knob(0, "seed of the synthetic graph (kg=synthetic only)", low=0, high=2**31 - 1)
+    kg_size: int = knob(
+        synthetic.DEFAULT_PEOPLE,
+        "persons in the synthetic graph (kg=synthetic only)",
+        low=20,
+        high=20_000,
+    )
     hops: int = knob(2, "relations on each gold path", low=1, high=4)
     topic_entities: int = knob(
         1, "topic entities (2-3: answers are the intersection)", low=1, high=3
@@ -105,7 +118,7 @@ def _witness(kg: KnowledgeGraph, start: str, rels: tuple[str, ...], end: str) ->
 
 
 def _make_item(config: Config, knobs: dict, seed: int, index: int) -> Instance:
-    kg = load_kg(config.kg)
+    kg = load_kg(config.kg, config.kg_seed, config.kg_size)
     rng = item_rng(NAME, knobs, seed, index)
     entities = kg.entities
     for _ in range(MAX_ATTEMPTS):
@@ -164,7 +177,7 @@ def _instance(config, knobs, seed, index, kg, rng, topics, paths, answers) -> In
     text = "\n\n".join("\n".join("\t".join(tr) for tr in path) for path in gold)
     meta = {
         "formal": {"format": "triples", "text": text},
-        "kg": graph_ref(config.kg),
+        "kg": graph_ref(config.kg, config.kg_seed, config.kg_size),
         "question": question,
         "topic_entities": list(topics),
         "topic_names": [kg.name(t) for t in topics],
@@ -241,7 +254,7 @@ def _missing_edge(ref: dict, cited: list[tuple[str, str, str]]) -> str | None:
 
 FAMILY = Family(
     name=NAME,
-    summary="multi-hop questions over a local knowledge graph (UMLS, FB15k-237, any TSV)",
+    summary="multi-hop questions over a knowledge graph (fictional, UMLS, FB15k-237, any TSV)",
     config=Config,
     generate=generate,
     verify=verify,

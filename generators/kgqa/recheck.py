@@ -96,6 +96,12 @@ def _check_knobs(instance: Instance, topics: list[str], paths: list[list[str]]) 
         problems.append(f"{len(topics)} distinct topic entities, knob topic_entities={want}")
     if any(len(p) != knobs.get("hops") for p in paths):
         problems.append(f"a relation path is not {knobs.get('hops')} hops long")
+    ref = meta.get("kg")
+    if isinstance(ref, dict) and ref.get("name") != "tsv" and ref.get("name") != knobs.get("kg"):
+        problems.append(f"meta.kg names {ref.get('name')}, knob kg={knobs.get('kg')}")
+    if isinstance(ref, dict) and ref.get("name") == "synthetic":
+        if (ref.get("seed"), ref.get("people")) != (knobs.get("kg_seed"), knobs.get("kg_size")):
+            problems.append("meta.kg is not the synthetic graph of knobs kg_seed and kg_size")
     if len(meta.get("answer_ids") or ()) > knobs.get("max_answers", 0):
         problems.append("more answers than the knob max_answers allows")
     return problems

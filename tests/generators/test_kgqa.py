@@ -35,6 +35,42 @@ def tsv_items(tmp_path):
     return graph, items
 
 
+# ---------------------------------------------------------------- labels on the default graph
+@given(
+    st.integers(0, 2**31),
+    st.integers(0, 2**31 - 1),
+    st.sampled_from([20, 60, 150]),
+    st.integers(1, 4),
+    st.integers(1, 3),
+)
+@settings(max_examples=25)
+def test_synthetic_items_recheck_and_their_oracle_scores_1(seed, kg_seed, size, hops, topics):
+    knobs = {"kg_seed": kg_seed, "kg_size": size, "hops": hops, "topic_entities": topics}
+    kg = load_kg("synthetic", kg_seed, size)
+    for item in reasoning.generate("kgqa", 2, seed, **knobs):
+        reached = [
+            follow_path(kg, t, tuple(p))
+            for t, p in zip(item.meta["topic_entities"], item.meta["relation_paths"], strict=True)
+        ]
+        gold = set.intersection(*reached) - set(item.meta["topic_entities"])
+        assert sorted(gold) == item.meta["answer_ids"] and 1 <= len(gold) <= 10
+        assert reasoning.recheck(item) == []
+        oracle = reasoning.get_family("kgqa").oracle(item)
+        assert reasoning.verify(item, oracle).score == 1.0
+        assert reasoning.recheck(replace(item, answer=["wrong entity"]))
+
+
+def test_a_synthetic_graph_from_another_generator_is_reported():
+    item = reasoning.generate("kgqa", 1, 0)[0]
+    assert item.hardness["kg"] == "synthetic" and reasoning.recheck(item) == []
+    meta = {**item.meta, "kg": {**item.meta["kg"], "sha256": "0" * 64}}
+    with pytest.raises(DataError, match="not the one these items were made from"):
+        reasoning.recheck(replace(item, meta=meta))
+    meta = {**item.meta, "kg": {**item.meta["kg"], "seed": 1}}
+    with pytest.raises(DataError, match="not the one"):
+        reasoning.recheck(replace(item, meta=meta))
+
+
 # ---------------------------------------------------------------- labels on UMLS
 @given(st.integers(0, 2**31), st.integers(1, 3), st.integers(1, 3))
 @settings(max_examples=25)

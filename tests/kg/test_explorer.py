@@ -26,7 +26,7 @@ class Poison:
 def setup():
     shared("kg", "umls")
     kg = load_kg("umls")
-    items = reasoning.generate("kgqa", 6, 0, hops=2, topic_entities=2)
+    items = reasoning.generate("kgqa", 6, 0, kg="umls", hops=2, topic_entities=2)
     return kg, PathExplorer(kg, LexicalScorer()), items
 
 

@@ -76,7 +76,9 @@ def test_blacklist_and_tsv_errors(tmp_path):
     path.write_text("a\tr\n")
     with pytest.raises(DataError, match="g.tsv:1: expected head<TAB>relation<TAB>tail"):
         KnowledgeGraph.from_tsv(path)
-    with pytest.raises(DataError, match="neither umls nor fb15k237"):
+    with pytest.raises(
+        DataError, match="none of synthetic, mini, umls, fb15k237 and not a TSV file"
+    ):
         load_kg(str(tmp_path / "missing.tsv"))
 
 
