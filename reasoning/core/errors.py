@@ -21,3 +21,7 @@ class DataError(ReasoningError):
 
 class GenerationError(ReasoningError):
     """The knobs are valid but the generator cannot meet them (e.g. an unreachable label share)."""
+
+
+class OutputError(ReasoningError):
+    """An output path is unusable: empty, a directory, not a regular file, or an input."""

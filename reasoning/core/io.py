@@ -11,9 +11,10 @@ import json
 import os
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from reasoning.core.errors import DataError
+from reasoning.core.output import AtomicFiles
 from reasoning.core.types import Instance
 
 REQUIRED = ("id", "family", "prompt", "answer", "hardness", "meta")
@@ -52,6 +53,15 @@ def instance_from_dict(record: Any, where: str) -> Instance:
     return Instance(**{k: record[k] for k in REQUIRED})
 
 
+def _parse(text: str, where: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DataError(f"{where}: not valid JSON ({exc.msg})") from None
+    except RecursionError:
+        raise DataError(f"{where}: JSON nested too deeply") from None
+
+
 def iter_json_lines(path: str | os.PathLike[str]) -> Iterable[tuple[str, Any]]:
     """(location, parsed object) for every non-blank line; DataError on bad JSON."""
     p = Path(path)
@@ -65,10 +75,7 @@ def iter_json_lines(path: str | os.PathLike[str]) -> Iterable[tuple[str, Any]]:
                 if not line.strip():
                     continue
                 where = f"{p}:{lineno}"
-                try:
-                    yield where, json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise DataError(f"{where}: not valid JSON ({exc.msg})") from None
+                yield where, _parse(line, where)
         except UnicodeDecodeError:
             raise DataError(f"{p}: not UTF-8 text") from None
 
@@ -86,23 +93,22 @@ def read_jsonl(path: str | os.PathLike[str]) -> list[Instance]:
     return instances
 
 
-def write_jsonl(instances: Iterable[Instance], path: str | os.PathLike[str]) -> str:
-    """Write instances as canonical JSONL (atomically); return the file's sha256."""
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    tmp = p.with_name(p.name + ".partial")
+def dump_jsonl(instances: Iterable[Instance], handle: IO[str]) -> str:
+    """Write instances as canonical JSONL lines to an open text file; return their sha256."""
     digest = hashlib.sha256()
-    try:
-        with tmp.open("w", encoding="utf-8", newline="\n") as out:
-            for inst in instances:
-                line = dumps(inst) + "\n"
-                digest.update(line.encode("utf-8"))
-                out.write(line)
-    except BaseException:
-        tmp.unlink(missing_ok=True)  # never leave a half-written file behind
-        raise
-    os.replace(tmp, p)
+    for inst in instances:
+        line = dumps(inst) + "\n"
+        digest.update(line.encode("utf-8"))
+        handle.write(line)
     return digest.hexdigest()
+
+
+def write_jsonl(instances: Iterable[Instance], path: str | os.PathLike[str]) -> str:
+    """Write instances as canonical JSONL (atomically: the old file stays until the new one
+    is complete); return the file's sha256."""
+    with AtomicFiles([path]) as files:
+        with files.temp(path).open("w", encoding="utf-8", newline="\n") as out:
+            return dump_jsonl(instances, out)
 
 
 def sha256_file(path: str | os.PathLike[str]) -> str:
@@ -119,10 +125,16 @@ def manifest_path(path: str | os.PathLike[str]) -> Path:
     return p.with_name(p.name + ".manifest.json")
 
 
+def manifest_text(manifest: dict[str, Any]) -> str:
+    """The manifest as written to disk: sorted keys, two-space indent, final newline."""
+    return json.dumps(_sorted(manifest), indent=2, ensure_ascii=False) + "\n"
+
+
 def write_manifest(path: str | os.PathLike[str], manifest: dict[str, Any]) -> Path:
+    """Write the manifest beside a JSONL file (atomically); return its path."""
     target = manifest_path(path)
-    text = json.dumps(_sorted(manifest), indent=2, ensure_ascii=False) + "\n"
-    target.write_text(text, encoding="utf-8")
+    with AtomicFiles([target]) as files:
+        files.temp(target).write_text(manifest_text(manifest), encoding="utf-8")
     return target
 
 
@@ -132,9 +144,11 @@ def read_manifest(path: str | os.PathLike[str]) -> dict[str, Any] | None:
     if not target.exists():
         return None
     try:
-        data = json.loads(target.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise DataError(f"{target}: not a valid manifest ({exc})") from None
+        data = _parse(target.read_text(encoding="utf-8"), str(target))
+    except UnicodeDecodeError:
+        raise DataError(f"{target}: not UTF-8 text") from None
+    except OSError as exc:
+        raise DataError(f"cannot read {target}: {exc.strerror or exc}") from None
     if not isinstance(data, dict):
         raise DataError(f"{target}: not a valid manifest (expected an object)")
     return data

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from reasoning.core import DataError, Instance, read_jsonl, write_jsonl
-from reasoning.core.io import sha256_file
+from reasoning.core.io import manifest_path, read_manifest, sha256_file
 
 json_scalar = st.none() | st.booleans() | st.integers(-(10**9), 10**9) | st.text(max_size=20)
 json_value = st.recursive(
@@ -87,3 +87,19 @@ def test_failed_write_leaves_no_file_and_keeps_the_old_one(tmp_path):
         write_jsonl(broken(), path)
     assert path.read_text() == "old\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.jsonl"]
+
+
+@pytest.mark.parametrize("opener", ["[", '{"a":'])
+def test_deeply_nested_json_is_a_data_error_naming_the_line(opener, tmp_path):
+    path = tmp_path / "deep.jsonl"
+    path.write_text("\n" + opener * 200_000 + "\n")  # line 1 blank
+    with pytest.raises(DataError, match=r"deep\.jsonl:2: JSON nested too deeply"):
+        read_jsonl(path)
+
+
+def test_a_deeply_nested_manifest_is_a_data_error(tmp_path):
+    path = tmp_path / "items.jsonl"
+    write_jsonl([], path)
+    manifest_path(path).write_text("[" * 200_000)
+    with pytest.raises(DataError, match="nested too deeply"):
+        read_manifest(path)
