@@ -8,6 +8,7 @@ from reasoning.core.errors import (
     ConfigError,
     DataError,
     GenerationError,
+    OutputError,
     ReasoningError,
     UnknownFamilyError,
 )
@@ -31,6 +32,7 @@ __all__ = [
     "Family",
     "GenerationError",
     "Instance",
+    "OutputError",
     "ReasoningError",
     "UnknownFamilyError",
     "Verdict",
