@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
+import os
 import shlex
 import sys
 from collections import Counter
@@ -18,14 +20,17 @@ from typing import Any
 from tqdm import tqdm
 
 from reasoning.api import iter_generate_grid, iter_recheck
-from reasoning.core import ConfigError, ReasoningError, knob_table, read_jsonl, write_jsonl
-from reasoning.core.io import read_manifest, sha256_file, write_manifest
+from reasoning.core import ConfigError, ReasoningError, knob_table, read_jsonl
+from reasoning.core.io import dump_jsonl, manifest_path, manifest_text, read_manifest, sha256_file
 from reasoning.core.knobs import parse_knob_value
+from reasoning.core.output import AtomicFiles, check_output_path, write_json_lines
 from reasoning.demos import build_demos, rank_weaknesses
-from reasoning.export import FORMATS, write_parquet
-from reasoning.parallel import check_jobs
+from reasoning.export import FORMATS, parquet_path, write_parquet
+from reasoning.parallel import usable_jobs
+from reasoning.prune_command import cmd_prune
 from reasoning.registry import family_names, get_family
 from reasoning.scoring import format_table, read_responses, score_all
+from reasoning.shutdown import EXIT_INTERRUPTED, EXIT_TERMINATED, Terminated, signals_as_exceptions
 
 
 def package_version() -> str:
@@ -106,25 +111,52 @@ def parse_sets(family: str, pairs: list[str]) -> dict[str, list[Any]]:
     return sweep
 
 
+def _jobs(requested: int) -> int:
+    """-j checked and capped at the CPUs available, with a note when capped."""
+    jobs = usable_jobs(requested)
+    if jobs < requested:
+        print(f"note: -j {requested} capped at {jobs}, the CPUs available", file=sys.stderr)
+    return jobs
+
+
+def _file_knobs(sweep: dict[str, list[Any]]) -> list[str]:
+    """Knob values that name existing files (e.g. a KG TSV): inputs an output must not hit."""
+    return [v for vs in sweep.values() for v in vs if isinstance(v, str) and os.path.isfile(v)]
+
+
 def cmd_generate(args: argparse.Namespace) -> int:
-    check_jobs(args.jobs)
+    jobs = _jobs(args.jobs)
     family = get_family(args.family)
     sweep = parse_sets(family.name, args.set or [])
-    points = 1
-    for values in sweep.values():
-        points *= len(values)
-    total = args.n * points
-    out = Path(args.output)
+    total = args.n * math.prod(len(values) for values in sweep.values())
+    out = check_output_path(args.output, _file_knobs(sweep))
+    targets = [out, manifest_path(out)]
+    if args.format == "parquet":
+        targets.append(parquet_path(out))
     labels: Counter[str] = Counter()
 
     def counted():
-        for inst in iter_generate_grid(family.name, args.n, args.seed, sweep, args.jobs):
+        for inst in iter_generate_grid(family.name, args.n, args.seed, sweep, jobs):
             if family.labels and isinstance(inst.answer, str) and inst.answer in family.labels:
                 labels[inst.answer] += 1
             yield inst
 
-    digest = write_jsonl(_progress(counted(), total, f"generate {family.name}", args.quiet), out)
-    manifest = {
+    with AtomicFiles(targets, _file_knobs(sweep)) as files:
+        items = _progress(counted(), total, f"generate {family.name}", args.quiet)
+        with files.temp(out).open("w", encoding="utf-8", newline="\n") as handle:
+            digest = dump_jsonl(items, handle)
+        manifest = _manifest(family, args, sweep, total, labels, digest)
+        files.temp(targets[1]).write_text(manifest_text(manifest), encoding="utf-8")
+        if args.format == "parquet":
+            write_parquet(files.temp(out), files.temp(targets[2]))
+    extra = f" and {targets[2]}" if args.format == "parquet" else ""
+    share = ", ".join(f"{k}={v}" for k, v in sorted(labels.items()))
+    print(f"wrote {total} {family.name} items to {out}{extra} ({share or 'open answers'})")
+    return 0
+
+
+def _manifest(family, args, sweep: dict, total: int, labels: Counter, digest: str) -> dict:
+    return {
         "family": family.name,
         "knobs": sweep,
         "defaults": {k.name: k.default for k in knob_table(family.config)},
@@ -138,13 +170,6 @@ def cmd_generate(args: argparse.Namespace) -> int:
         "generator_version": family.version,
         "command": _regenerate_command(family.name, args, sweep),
     }
-    write_manifest(out, manifest)
-    extra = ""
-    if args.format == "parquet":
-        extra = f" and {write_parquet(out)}"
-    share = ", ".join(f"{k}={v}" for k, v in sorted(labels.items()))
-    print(f"wrote {total} {family.name} items to {out}{extra} ({share or 'open answers'})")
-    return 0
 
 
 def _regenerate_command(family: str, args: argparse.Namespace, sweep: dict) -> str:
@@ -156,13 +181,13 @@ def _regenerate_command(family: str, args: argparse.Namespace, sweep: dict) -> s
 
 # ---------------------------------------------------------------- verify
 def cmd_verify(args: argparse.Namespace) -> int:
-    check_jobs(args.jobs)
+    jobs = _jobs(args.jobs)
     instances = read_jsonl(args.file)
     failures: list[tuple[str, str]] = []
     manifest = read_manifest(args.file)
     if manifest is not None and manifest.get("sha256") not in (None, sha256_file(args.file)):
         failures.append(("<file>", "sha256 differs from the manifest: the file was modified"))
-    checked = zip(instances, iter_recheck(instances, args.jobs), strict=True)
+    checked = zip(instances, iter_recheck(instances, jobs), strict=True)
     for inst, problems in _progress(checked, len(instances), "verify", args.quiet):
         failures.extend((inst.id, problem) for problem in problems)
     for ident, problem in failures:
@@ -177,14 +202,13 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------- score
 def cmd_score(args: argparse.Namespace) -> int:
+    inputs = [args.file, args.responses]
+    out = args.output if args.output is not None else _verdicts_path(Path(args.responses))
+    check_output_path(out, inputs)
     instances = read_jsonl(args.file)
     responses = read_responses(args.responses)
     records, rows, unknown = score_all(instances, responses)
-    out = Path(args.output) if args.output else _verdicts_path(Path(args.responses))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("w", encoding="utf-8") as handle:
-        for rec in records:
-            handle.write(json.dumps(rec, ensure_ascii=False, sort_keys=True) + "\n")
+    out = write_json_lines(records, out, inputs, sort_keys=True)
     print(format_table(rows))
     if unknown:
         print(
@@ -202,53 +226,14 @@ def _verdicts_path(responses: Path) -> Path:
 # ---------------------------------------------------------------- demos
 def cmd_demos(args: argparse.Namespace) -> int:
     get_family(args.family)
+    check_output_path(args.output, [args.source])
     weaknesses = rank_weaknesses(args.source)
     demos = build_demos(args.family, weaknesses, args.k, args.seed)
-    out = Path(args.output)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("w", encoding="utf-8") as handle:
-        for demo in demos:
-            handle.write(json.dumps(demo, ensure_ascii=False, sort_keys=True) + "\n")
+    out = write_json_lines(demos, args.output, [args.source], sort_keys=True)
     print(f"{'rule':<36} {'failed':>6} {'of':>4} {'rate':>6}")
     for w in weaknesses[: max(args.k, 5)]:
         print(f"{w.rule:<36} {w.failures:>6} {w.total:>4} {w.failure_rate:>6.2f}")
     print(f"wrote {len(demos)} demonstrations to {out}")
-    return 0
-
-
-# ---------------------------------------------------------------- prune
-def cmd_prune(args: argparse.Namespace) -> int:
-    from reasoning.models import HFBackend
-    from reasoning.prune import prune
-
-    calibration = read_jsonl(args.calib) if args.calib else None
-    backend = HFBackend.load(args.model, device=args.device, dtype=args.dtype)
-    report = prune(
-        backend.model,
-        args.method,
-        args.sparsity,
-        args.pattern,
-        calibration,
-        backend.tokenizer,
-        n_calibration=args.n_calibration,
-        seq_len=args.seq_len,
-        seed=args.seed,
-        min_keep=args.min_keep,
-        device=args.device,
-        progress=not args.quiet,
-    )
-    out = Path(args.output)
-    out.mkdir(parents=True, exist_ok=True)
-    backend.model.save_pretrained(out)
-    backend.tokenizer.save_pretrained(out)
-    report.write(out / "pruning.json")
-    worst = max((abs(m.actual - m.target) for m in report.matrices if m.target), default=0.0)
-    print(
-        f"{args.method}: {report.overall_sparsity:.4f} of prunable weights are zero, "
-        f"{report.parameters_before} -> {report.parameters_after} parameters, "
-        f"{report.seconds:.1f}s; largest per-matrix gap to target {worst:.4f}"
-    )
-    print(f"wrote {out} (reload with from_pretrained) and {out / 'pruning.json'}")
     return 0
 
 
@@ -372,7 +357,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return args.func(args)
+        with signals_as_exceptions():
+            return args.func(args)
     except ReasoningError as exc:
         print(f"reasoning: error: {exc}", file=sys.stderr)
         return 2
@@ -381,7 +367,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         print("reasoning: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
+    except Terminated:
+        print("reasoning: terminated", file=sys.stderr)
+        return EXIT_TERMINATED
 
 
 if __name__ == "__main__":

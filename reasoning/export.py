@@ -11,15 +11,22 @@ from pathlib import Path
 FORMATS = ("jsonl", "parquet")
 
 
-def write_parquet(jsonl_path: str | os.PathLike[str]) -> Path:
-    """Write `<stem>.parquet` beside a JSONL file with the same rows; return its path."""
+def parquet_path(jsonl_path: str | os.PathLike[str]) -> Path:
+    """Where the Parquet copy of a JSONL file goes: `<stem>.parquet` beside it."""
+    return Path(jsonl_path).with_suffix(".parquet")
+
+
+def write_parquet(
+    jsonl_path: str | os.PathLike[str], target: str | os.PathLike[str] | None = None
+) -> Path:
+    """Write the rows of a JSONL file as Parquet to `target` (default `parquet_path`);
+    return the path written."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     src = Path(jsonl_path)
     with src.open(encoding="utf-8") as handle:
         rows = [json.loads(line) for line in handle if line.strip()]
-    target = src.with_suffix(".parquet")
-    table = pa.Table.from_pylist(rows)
-    pq.write_table(table, target)
-    return target
+    out = Path(target) if target is not None else parquet_path(src)
+    pq.write_table(pa.Table.from_pylist(rows), str(out))
+    return out

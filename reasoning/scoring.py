@@ -81,7 +81,7 @@ def score_all(
     for inst in instances:
         answered = inst.id in responses
         if answered:
-            verdict = verify(inst, responses[inst.id])
+            verdict = _verify_one(inst, responses[inst.id])
         else:
             verdict = Verdict.unparsed("no response for this id")
         tags = {k: inst.meta[k] for k in TAGS if isinstance(inst.meta.get(k), str)}
@@ -91,6 +91,15 @@ def score_all(
         groups[key].append((verdict, answered))
     rows = [_row(name, items) for name, items in groups.items()]
     return records, rows, unknown
+
+
+def _verify_one(instance: Instance, response: str) -> Verdict:
+    """The family's verdict, or an "internal error" verdict for this item alone if the
+    verifier raises (one hostile response never costs the other items their verdicts)."""
+    try:
+        return verify(instance, response)
+    except Exception as exc:  # noqa: BLE001 - any verifier failure is this item's verdict
+        return Verdict.unparsed(f"internal error while verifying: {type(exc).__name__}")
 
 
 def _row(group: str, items: list[tuple[Verdict, bool]]) -> Row:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -60,6 +61,55 @@ class PruneReport:
         Path(path).write_text(json.dumps(self.to_json(), indent=2) + "\n", encoding="utf-8")
 
 
+def check_device(device: str | None) -> None:
+    """ConfigError unless `device` is None (automatic), cpu, cuda, cuda:N or mps, and
+    present on this machine."""
+    if device is None:
+        return
+    match = re.fullmatch(r"(cpu|mps|cuda)(?::(\d{1,4}))?", str(device))
+    if match is None or (match[2] is not None and match[1] != "cuda"):
+        raise ConfigError(f"device {device!r} is not one of cpu, cuda, cuda:N, mps")
+    if match[1] == "cuda":
+        if not torch.cuda.is_available():
+            raise ConfigError(f"device {device!r}: CUDA is not available on this machine")
+        if match[2] is not None and int(match[2]) >= torch.cuda.device_count():
+            raise ConfigError(
+                f"device {device!r}: this machine has {torch.cuda.device_count()} CUDA device(s)"
+            )
+    if match[1] == "mps" and not torch.backends.mps.is_available():
+        raise ConfigError(f"device {device!r}: MPS is not available on this machine")
+
+
+def _positive(name: str, value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigError(f"{name}={value!r} must be a positive integer")
+
+
+def check_prune_args(
+    method: str,
+    sparsity: float | None = None,
+    pattern: str | None = None,
+    n_calibration: int = 32,
+    seq_len: int = 256,
+    min_keep: float = 0.01,
+    device: str | None = None,
+) -> tuple[float, tuple[int, int] | None]:
+    """Check `prune`'s settings without touching a model; return (sparsity, N:M pattern).
+    ConfigError names the first bad setting."""
+    if method not in METHODS:
+        raise ConfigError(f"unknown pruning method {method!r}; choose from {', '.join(METHODS)}")
+    nm = parse_pattern(pattern)
+    if nm is not None and method not in ("magnitude", "wanda", "sparsegpt"):
+        raise ConfigError(f"pattern {pattern} applies to magnitude, wanda and sparsegpt only")
+    s = resolve_sparsity(sparsity, nm)
+    if not 0 <= min_keep < 1:
+        raise ConfigError(f"min_keep={min_keep} must be in [0, 1)")
+    _positive("n_calibration", n_calibration)
+    _positive("seq_len", seq_len)
+    check_device(device)
+    return s, nm
+
+
 def _texts(calibration, n: int, seed: int) -> list[str]:
     if calibration is None:
         return default_texts(n, seed)
@@ -100,14 +150,7 @@ def prune(
     at a time to `device` (default: where the model is), so a model larger than the
     accelerator can be pruned. `progress` shows a bar over the blocks (on stderr).
     """
-    if method not in METHODS:
-        raise ConfigError(f"unknown pruning method {method!r}; choose from {', '.join(METHODS)}")
-    nm = parse_pattern(pattern)
-    if nm is not None and method not in ("magnitude", "wanda", "sparsegpt"):
-        raise ConfigError(f"pattern {pattern} applies to magnitude, wanda and sparsegpt only")
-    s = resolve_sparsity(sparsity, nm)
-    if not 0 <= min_keep < 1:
-        raise ConfigError(f"min_keep={min_keep} must be in [0, 1)")
+    s, nm = check_prune_args(method, sparsity, pattern, n_calibration, seq_len, min_keep, device)
     start = time.perf_counter()
     torch.manual_seed(seed)
     model.eval()
