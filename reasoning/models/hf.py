@@ -35,7 +35,6 @@ class HFBackend:
         self.tokenizer = tokenizer
         self.name = name
         self.device = next(model.parameters()).device
-        self._fingerprint: str | None = None
 
     @classmethod
     def load(cls, source: str, device: str | None = None, dtype: str = "auto") -> HFBackend:
@@ -188,12 +187,13 @@ class HFBackend:
     # ------------------------------------------------------------ identity
     def fingerprint(self) -> str:
         """sha256 over every parameter and buffer (names, shapes, dtypes, bytes): a pruned
-        model (its mask is in its zeros) never shares a cache key with the full one."""
-        if self._fingerprint is None:
-            digest = hashlib.sha256()
-            for name, tensor in sorted(self.model.state_dict().items()):
-                t = tensor.detach().to("cpu").contiguous()
-                digest.update(f"{name}|{tuple(t.shape)}|{t.dtype}".encode())
-                digest.update(t.view(torch.uint8).numpy().tobytes() if t.numel() else b"")
-            self._fingerprint = "hf-" + digest.hexdigest()[:32]
-        return self._fingerprint
+        model (its mask is in its zeros) never shares a cache key with the full one.
+        Computed from the weights as they are at each call, never remembered: `prune`
+        changes a model in place, and a remembered hash would still name the dense
+        weights (cost: one pass over the weights, ~1 s per 100M parameters on 2 CPU cores)."""
+        digest = hashlib.sha256()
+        for name, tensor in sorted(self.model.state_dict().items()):
+            t = tensor.detach().to("cpu").contiguous()
+            digest.update(f"{name}|{tuple(t.shape)}|{t.dtype}".encode())
+            digest.update(t.view(torch.uint8).numpy().tobytes() if t.numel() else b"")
+        return "hf-" + digest.hexdigest()[:32]
