@@ -1,0 +1,153 @@
+"""A model-aware, resumable completion cache.
+
+Every completion is stored under a key built from exactly what decides it: the variant's
+fingerprint (a hash of the current weights for a local model, endpoint + model + revision
+for a remote one), the exact prompt or chat messages, the generation settings that change
+a completion, and the sample index. lm-evaluation-harness keys its cache on the request
+alone, so a second model is served the first one's answers (its issues #2715, #4063);
+here a pruned model never shares a key with its dense base, even when pruned in place,
+because the fingerprint is recomputed from the weights each time the wrapper is asked.
+
+Storage is SQLite in WAL mode, one transaction per batch: a batch is in the file whole or
+not at all, so `kill -9` between batches loses at most the batch in flight, and the key is
+the primary key, so a resumed run neither recomputes nor duplicates a stored completion
+(JSONL would need its own fsync, torn-line repair and de-duplication for the same
+guarantees). Failed completions (finish_reason 'error') are not stored: a rerun retries
+them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Sequence
+from contextlib import closing
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from reasoning.models.base import Backend, Completion, GenerationSettings
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS completions (
+    key TEXT PRIMARY KEY,
+    fingerprint TEXT NOT NULL,
+    prompt_sha256 TEXT NOT NULL,
+    settings TEXT NOT NULL,
+    sample INTEGER NOT NULL,
+    completion TEXT NOT NULL
+)
+"""
+
+
+def cache_key(fingerprint: str, prompt: str | list[dict], settings: dict, sample: int) -> str:
+    """sha256 of the canonical JSON of (fingerprint, prompt or messages, settings, sample)."""
+    text = json.dumps(
+        [fingerprint, prompt, settings, sample], sort_keys=True, ensure_ascii=False
+    ).encode("utf-8", "surrogatepass")
+    return hashlib.sha256(text).hexdigest()
+
+
+def _prompt_hash(prompt: str | list[dict]) -> str:
+    text = prompt if isinstance(prompt, str) else json.dumps(prompt, sort_keys=True)
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+class CompletionCache:
+    """Completions on disk by key. Use as a context manager, or call `close`."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(self.path)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")  # WAL: durable against process kill
+        self._db.execute(_SCHEMA)
+        self._db.commit()
+
+    def get_many(self, keys: Sequence[str]) -> dict[str, Completion]:
+        """The stored completions among `keys`."""
+        found: dict[str, Completion] = {}
+        for start in range(0, len(keys), 500):  # SQLite's bound-parameter limit
+            chunk = list(keys[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            with closing(self._db.cursor()) as cursor:
+                rows = cursor.execute(
+                    f"SELECT key, completion FROM completions WHERE key IN ({marks})", chunk
+                ).fetchall()
+            for key, blob in rows:
+                found[key] = Completion(**json.loads(blob))
+        return found
+
+    def put_many(self, rows: Sequence[tuple[str, str, str, str, int, Completion]]) -> int:
+        """Store (key, fingerprint, prompt hash, settings JSON, sample, completion) rows in
+        one transaction; keys already present are kept as they are. Returns rows added."""
+        records = [
+            (key, fp, ph, st, sample, json.dumps(asdict(c), ensure_ascii=True))
+            for key, fp, ph, st, sample, c in rows
+            if c.finish_reason != "error"
+        ]
+        with self._db:
+            before = self._db.total_changes
+            self._db.executemany(
+                "INSERT OR IGNORE INTO completions VALUES (?, ?, ?, ?, ?, ?)", records
+            )
+            return self._db.total_changes - before
+
+    def __len__(self) -> int:
+        return self._db.execute("SELECT COUNT(*) FROM completions").fetchone()[0]
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> CompletionCache:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+
+class CachedBackend:
+    """A backend whose completions go through a `CompletionCache`: only missing ones are
+    generated, and each batch is stored as soon as it is back."""
+
+    def __init__(self, backend: Backend, cache: CompletionCache) -> None:
+        self.backend = backend
+        self.cache = cache
+        self.name = backend.name
+        self.hits = 0
+        self.misses = 0
+
+    def fingerprint(self) -> str:
+        return self.backend.fingerprint()
+
+    def generate(
+        self, prompts: Sequence[str], settings: GenerationSettings, sample: int = 0
+    ) -> list[Completion]:
+        """One completion per prompt, in order, from the cache where stored. The variant's
+        fingerprint is taken once per call, from the weights as they are now."""
+        fingerprint = self.backend.fingerprint()
+        key_settings = settings.key()
+        settings_text = json.dumps(key_settings, sort_keys=True)
+        keys = [cache_key(fingerprint, p, key_settings, sample) for p in prompts]
+        stored = self.cache.get_many(keys)
+        results: dict[str, Completion] = dict(stored)
+        todo = [i for i, k in enumerate(keys) if k not in stored]
+        todo_unique = list(dict.fromkeys(keys[i] for i in todo))
+        first_index = {}
+        for i in todo:
+            first_index.setdefault(keys[i], i)
+        self.hits += len(prompts) - len(todo)
+        self.misses += len(todo_unique)
+        step = max(1, settings.batch_size)
+        for start in range(0, len(todo_unique), step):
+            batch = todo_unique[start : start + step]
+            outs = self.backend.generate([prompts[first_index[k]] for k in batch], settings)
+            rows = []
+            for key, out in zip(batch, outs, strict=True):
+                results[key] = out
+                prompt = prompts[first_index[key]]
+                rows.append((key, fingerprint, _prompt_hash(prompt), settings_text, sample, out))
+            self.cache.put_many(rows)
+        return [results[k] for k in keys]
