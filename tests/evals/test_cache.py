@@ -135,4 +135,4 @@ def test_kill_9_mid_run_then_rerun_loses_and_duplicates_nothing(tmp_path):
     with CompletionCache(db) as cache:
         assert len(cache) == 40  # every prompt once: nothing lost, nothing duplicated
     assert len(second_run) == 40 - stored_before  # nothing stored was asked again
-    assert set(second_run).isdisjoint(first_run[: stored_before])
+    assert set(second_run).isdisjoint(first_run[:stored_before])
