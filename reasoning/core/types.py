@@ -45,7 +45,8 @@ class Verdict:
     """The result of checking one response against one instance.
 
     `correct` is the headline judgement; `score` in [0, 1] may give partial credit;
-    `parsed` is what was read out of the response (None when nothing could be parsed);
+    `parsed` is what was read out of the response (None when nothing could be parsed:
+    "no answer", which `answered` tells apart from a wrong answer);
     `feedback` is a short human-readable reason usable as feedback to a model.
     """
 
@@ -53,6 +54,12 @@ class Verdict:
     score: float
     parsed: JSON
     feedback: str
+
+    @property
+    def answered(self) -> bool:
+        """Whether an answer could be read at all (a wrong answer is answered; text with
+        no readable answer is not)."""
+        return self.parsed is not None
 
     def to_dict(self) -> dict[str, JSON]:
         return {

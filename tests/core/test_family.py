@@ -73,3 +73,11 @@ def test_batches_cover_the_range_in_order_and_leave_the_collector_as_found(n, st
         assert gc.isenabled() == on
     finally:
         gc.enable() if before else gc.disable()
+
+
+def test_a_verdict_tells_no_answer_from_a_wrong_answer():
+    from reasoning.core import Verdict
+
+    assert not Verdict.unparsed("no final answer found").answered
+    wrong = Verdict(False, 0.0, {"answer": "no"}, "incorrect")
+    assert wrong.answered and not wrong.correct
