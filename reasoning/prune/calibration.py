@@ -9,6 +9,7 @@ inputs of block i+1 are the outputs of the pruned block i.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -20,17 +21,29 @@ from reasoning.prune.layers import decoder_blocks
 DEFAULT_FAMILIES = ("nlsat", "logicasker", "fol", "pbe")
 
 
-def default_texts(n: int, seed: int = 0) -> list[str]:
-    """n prompts+answers from the suite's own families, round robin."""
+def default_items(n: int, seed: int = 0) -> list:
+    """n items from the suite's own families, family by family, drawn with the reserved
+    calibration seed for `seed` (`reasoning.core.seeds`): never an item that a user
+    generates for evaluation with any ordinary seed."""
     import reasoning
+    from reasoning.core.seeds import calibration_seed
 
-    texts = []
+    items = []
     per = -(-n // len(DEFAULT_FAMILIES))
     for family in DEFAULT_FAMILIES:
-        for item in reasoning.generate(family, per, seed):
-            answer = item.answer if isinstance(item.answer, str) else str(item.answer)
-            texts.append(f"{item.prompt}\n{answer}")
-    return texts[:n]
+        items.extend(reasoning.generate(family, per, calibration_seed(seed)))
+    return items[:n]
+
+
+def item_text(item) -> str:
+    """An item as calibration text: its prompt, then its gold answer (JSON unless text)."""
+    answer = item.answer if isinstance(item.answer, str) else json.dumps(item.answer)
+    return f"{item.prompt}\n{answer}"
+
+
+def default_texts(n: int, seed: int = 0) -> list[str]:
+    """n prompts+answers from `default_items`."""
+    return [item_text(item) for item in default_items(n, seed)]
 
 
 def texts_hash(texts: Sequence[str]) -> str:
