@@ -87,9 +87,18 @@ def graph_ref(spec: str, seed: int = 0, people: int = synthetic.DEFAULT_PEOPLE) 
     return {"name": "tsv", "path": str(path.resolve()), "sha256": file_sha256(path)}
 
 
-def ref_key(ref: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
+def ref_key(ref: Mapping[str, Any] | str) -> tuple[tuple[str, Any], ...]:
     """A hashable form of a graph ref (for memoising per graph); TypeError if it is not a
-    flat JSON object of strings and numbers."""
+    flat JSON object of strings and numbers. The bare name 'umls' or 'fb15k237' (how
+    generator version 1 wrote meta.kg) stands for {"name": <it>}; DataError for a version 1
+    TSV path, which was relative to a folder the item does not record."""
+    if isinstance(ref, str):
+        if ref in REFERENCE:
+            return (("name", ref),)
+        raise DataError(
+            f"the item names its graph {ref[:100]!r} as generator version 1 did (a path "
+            "relative to where it was made): regenerate the items"
+        )
     if not isinstance(ref, Mapping) or not all(
         isinstance(v, str | int | float) and isinstance(k, str) for k, v in ref.items()
     ):
@@ -97,10 +106,11 @@ def ref_key(ref: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
     return tuple(sorted(ref.items()))
 
 
-def load_ref(ref: Mapping[str, Any]) -> KnowledgeGraph:
+def load_ref(ref: Mapping[str, Any] | str) -> KnowledgeGraph:
     """The graph a stored ref names; DataError (one line) when a TSV graph has moved or
     its bytes changed since the item was made."""
     key = ref_key(ref)
+    ref = dict(key)
     name = ref.get("name")
     if name in REFERENCE:
         return load_kg(name)

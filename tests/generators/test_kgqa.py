@@ -264,3 +264,14 @@ def test_verify_from_another_folder_and_a_changed_graph(tmp_path, monkeypatch, c
     (made / "g.tsv").unlink()
     with pytest.raises(DataError, match=r"g\.tsv not found"):
         reasoning.recheck(item)
+
+
+def test_version_1_graph_names_still_read(tsv_items):
+    """Generator version 1 wrote meta.kg as the bare spec: a reference graph name still
+    rechecks, a relative TSV path is a one-line DataError asking to regenerate."""
+    item = tsv_items[1][0]
+    with pytest.raises(DataError, match="regenerate the items"):
+        reasoning.recheck(replace(item, meta={**item.meta, "kg": "g.tsv"}))
+    shared("kg", "umls")
+    old = reasoning.generate("kgqa", 1, 2, kg="umls")[0]
+    assert reasoning.recheck(replace(old, meta={**old.meta, "kg": "umls"})) == []
