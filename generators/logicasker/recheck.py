@@ -1,6 +1,9 @@
-"""Second paths for LogicAsker labels: z3 reads meta.formal (SMT-LIB2) with its own parser;
-propositional items are decided again by python-sat on the Tseitin CNF; every premise
-sentence and the question parse back to the stored formulas."""
+"""Second paths for LogicAsker labels. The premises and the question are read back from
+the prompt itself (its exact layout, one sentence a line) by the English grammar; they must
+be the stored formulas (meta.fol), and meta.formal must be exactly the SMT-LIB2 text the
+family writes for them (one assert per premise, the question as the query). z3 then reads
+that text with its own parser and re-derives the label, and python-sat decides
+propositional items again on the Tseitin CNF."""
 
 from __future__ import annotations
 
@@ -8,10 +11,27 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from generators.logicasker.english import EnglishParseError, Vocabulary, parse_sentence
 from reasoning.core import Instance
-from solvers.fol import FOLParseError, Formula, SmtlibMemo, parse, render, shape
+from solvers.fol import (
+    FOLParseError,
+    Formula,
+    SmtlibByShape,
+    SmtlibMemo,
+    parse,
+    render,
+    shape_and_symbols,
+    to_smtlib,
+)
 from solvers.fol.cnf import NotPropositional, sat_consistent, sat_entails
 from solvers.fol.memo import Memo
+
+# the prompt's layout, as the family writes it (family._instance)
+HEAD = "Consider the following premises:\n"
+ASK = "\n\nCan we infer the following from them? "
+TAIL = "\n\nEnd your reply with 'Answer: yes' or 'Answer: no'."
+LOGICS = ("propositional", "predicate")
+_MALFORMED = (AttributeError, IndexError, KeyError, TypeError, ValueError)
 
 
 def recheck(instance: Instance) -> list[str]:
@@ -21,63 +41,92 @@ def recheck(instance: Instance) -> list[str]:
 
 @dataclass
 class _Context:
-    """What a checker keeps across items: z3 (one context, one answer per SMT-LIB2 shape),
-    python-sat's answers per formula shape, and the grammar's parses of sentence skeletons."""
+    """What a checker keeps across items: z3's labels (one z3 read per argument shape),
+    python-sat's answers per shape, the SMT-LIB2 writer's templates per shape, and the
+    grammar's parses of sentence skeletons."""
 
     z3: SmtlibMemo = field(default_factory=SmtlibMemo)
+    labels: Memo = field(default_factory=Memo)
     sat: Memo = field(default_factory=Memo)
+    writer: SmtlibByShape = field(default_factory=SmtlibByShape)
     skeletons: dict = field(default_factory=dict)
 
 
 def checker() -> Callable[[Instance], list[str]]:
     """A recheck function that keeps its solver, answers per shape (decisions are the same
     for every renaming of an argument's names) and grammar parses across items; use it
-    from one thread."""
-    return functools.partial(_recheck, context=_Context())
+    from one thread. A malformed item (fields of the wrong type) is a disagreement, never
+    an exception."""
+    return functools.partial(_guarded, context=_Context())
+
+
+def _guarded(instance: Instance, context: _Context) -> list[str]:
+    try:
+        return _recheck(instance, context)
+    except _MALFORMED as exc:
+        return [f"malformed item ({type(exc).__name__}: {exc})"]
 
 
 def _recheck(instance: Instance, context: _Context) -> list[str]:
+    stated = _stated_formulas(instance, context.skeletons)
+    if isinstance(stated, list):  # the prompt does not state the stored formulas
+        return stated
     problems = []
-    formal = instance.meta.get("formal") or {}
-    try:
-        label = context.z3(formal["text"], formal["query"])
-    except (KeyError, TypeError, ValueError) as exc:
-        return [f"meta.formal unreadable: {exc}"]
-    expected = "yes" if label == "True" else "no"
+    formal = instance.meta["formal"]
+    if formal.get("format") != "smtlib2":
+        problems.append(f"meta.formal.format is {formal.get('format')!r}, not 'smtlib2'")
+    script, query = formal["text"], formal["query"]
+    key, preds, consts = shape_and_symbols(list(stated))
+    *premises, conclusion = stated
+    written = context.writer(key, preds, consts, list(stated)) or to_smtlib(premises, conclusion)
+    if written == (script, query):  # a renaming of every text of its shape: one z3 read each
+        hit, label = context.labels.lookup(key)
+        if not hit:
+            label = context.z3(script, query)
+            context.labels.store(key, label)
+    else:
+        problems.append(
+            "meta.formal is not the SMT-LIB2 text of the prompt's premises and question"
+        )
+        label = context.z3(script, query)
     if label is None:
         problems.append("z3 gave up on meta.formal")
-    elif expected != instance.answer:
+    elif ("yes" if label == "True" else "no") != instance.answer:
         problems.append(f"z3 says {label}, label is {instance.answer!r}")
-    stated = _stated_formulas(instance, context.skeletons)
-    if isinstance(stated, list):  # the English did not state the stored formulas
-        return [*problems, *stated]
-    *premises, conclusion = stated
-    if instance.meta.get("logic") == "propositional":
-        try:
-            consistent, entailed = _sat(premises, conclusion, context.sat)
-            if not consistent:
-                problems.append("python-sat: premises are unsatisfiable")
-            elif ("yes" if entailed else "no") != instance.answer:
-                problems.append("python-sat disagrees with the label")
-        except NotPropositional as exc:
-            problems.append(f"propositional item is not propositional: {exc}")
+    logic = instance.meta.get("logic")
+    if logic not in LOGICS:
+        problems.append(f"meta.logic is {logic!r}, not one of {LOGICS}")
+    if logic == "propositional":
+        problems += _sat_problems(premises, conclusion, key, instance.answer, context.sat)
     return problems
 
 
-def _stated_formulas(instance: Instance, skeletons: dict) -> tuple[Formula, ...] | list[str]:
-    """The formulas the premise sentences and the question state, when they are exactly
-    the stored ones (meta.fol); else the list of problems."""
-    from generators.logicasker.english import EnglishParseError, parse_sentence
-    from generators.logicasker.family import vocabulary_of
+def prompt_sentences(prompt: str) -> tuple[list[str], str] | None:
+    """(premise sentences, question) of a prompt in the family's layout, or None when the
+    prompt is laid out otherwise. Cost: linear in the prompt."""
+    if not (prompt.startswith(HEAD) and prompt.endswith(TAIL)):
+        return None
+    premises, ask, question = prompt[len(HEAD) : len(prompt) - len(TAIL)].partition(ASK)
+    if not ask or not premises or ASK in question or "\n" in question:
+        return None
+    return premises.split("\n"), question
 
-    try:
-        stored = [*instance.meta["fol"]["premises"], instance.meta["fol"]["conclusion"]]
-        texts = [*instance.meta["sentences"], instance.meta["question"]]
-        vocab = vocabulary_of(instance)
-    except (KeyError, TypeError, ValueError) as exc:
-        return [f"meta unreadable: {exc}"]
+
+def _stated_formulas(instance: Instance, skeletons: dict) -> tuple[Formula, ...] | list[str]:
+    """The formulas the prompt's premise sentences and question state, when they are
+    exactly the stored ones (meta.fol, meta.sentences, meta.question); else the problems."""
+    read = prompt_sentences(instance.prompt)
+    if read is None:
+        return ["the prompt is not laid out as the family writes it"]
+    sentences, question = read
+    meta = instance.meta
+    if meta["sentences"] != sentences or meta["question"] != question:
+        return ["meta.sentences / meta.question are not the prompt's"]
+    stored = [*meta["fol"]["premises"], meta["fol"]["conclusion"]]
+    texts = [*sentences, question]
     if len(texts) != len(stored):
-        return [f"{len(texts)} sentences for {len(stored)} stored formulas"]
+        return [f"the prompt states {len(texts)} formulas, meta.fol {len(stored)}"]
+    vocab = Vocabulary.from_meta(meta["vocabulary"])
     stated, problems = [], []
     for text, fol in zip(texts, stored, strict=True):
         try:
@@ -100,9 +149,23 @@ def _parsed(text: str) -> Formula | None:
         return None
 
 
-def _sat(premises: list[Formula], conclusion: Formula, memo: Memo) -> tuple[bool, bool]:
+def _sat_problems(
+    premises: list[Formula], conclusion: Formula, key: tuple, answer: object, memo: Memo
+) -> list[str]:
+    """python-sat's disagreements with the label; `key` is the argument's shape."""
+    try:
+        consistent, entailed = _sat(premises, conclusion, key, memo)
+    except NotPropositional as exc:
+        return [f"propositional item is not propositional: {exc}"]
+    if not consistent:
+        return ["python-sat: premises are unsatisfiable"]
+    if ("yes" if entailed else "no") != answer:
+        return ["python-sat disagrees with the label"]
+    return []
+
+
+def _sat(premises: list[Formula], conclusion: Formula, key: tuple, memo: Memo) -> tuple[bool, bool]:
     """(premises consistent?, premises ⊨ conclusion?) by python-sat, once per shape."""
-    key = shape([*premises, conclusion])
     hit, answer = memo.lookup(key)
     if not hit:
         consistent = sat_consistent(premises)
