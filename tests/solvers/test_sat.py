@@ -93,6 +93,23 @@ def test_drup_checker_never_certifies_a_satisfiable_formula(seed):
     assert not check_drup(cnf.n_vars, clauses, proof).valid
 
 
+@given(st.integers(0, 10**6), st.integers(1, 5))
+def test_drup_checker_accepts_the_engines_proofs_with_extra_variables(seed, extra):
+    """Completeness on real proofs (the root assignment is kept between lemmas), also when
+    lemmas first mention variables beyond n_vars (the checker's tables grow mid-proof)."""
+    rng = random.Random(seed)
+    cnf = _random_unsat(rng, 12)
+    proof = _proof(cnf)
+    assert check_drup(cnf.n_vars, cnf.clauses, proof).valid
+    fresh = cnf.n_vars + extra
+    weakened = [  # each subsumed by a clause of the formula, so RUP
+        " ".join(map(str, (sign * fresh, *clause, 0)))
+        for clause in cnf.clauses[:3]
+        for sign in (1, -1)
+    ]
+    assert check_drup(cnf.n_vars, cnf.clauses, [proof[0], *weakened, *proof[1:]]).valid
+
+
 def test_drup_checker_rejects_garbage_lines():
     cnf = CNF(1, ((1,), (-1,)))
     assert check_drup(1, cnf.clauses, ["0"]).valid
