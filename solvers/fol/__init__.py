@@ -1,24 +1,30 @@
-"""First-order logic: parse FOLIO-style text, translate to z3 / SMT-LIB2, decide
-entailment and equivalence (with counter-models in plain words)."""
+"""First-order logic: parse FOLIO-style text (NLTK / Prover9 spellings too; the syntax is
+in `solvers.fol.parse`), translate to z3 / SMT-LIB2, decide entailment and equivalence
+(with counter-models in plain words). Formulas may be given as parsed values or as text."""
 
 from solvers.fol.ast import (
     BinOp,
     Const,
     Eq,
     Formula,
+    Func,
     Not,
     Pred,
     Quant,
     Var,
     close,
     free_vars,
+    function_signature,
     render,
+    render_term,
     signature,
+    symbols,
 )
 from solvers.fol.logic import (
     Entailment,
     Equivalence,
     InconsistentPremises,
+    as_formula,
     entailment,
     entails,
     equivalence,
@@ -34,13 +40,14 @@ from solvers.fol.memo import (
     shape_and_symbols,
     smtlib_shape,
 )
-from solvers.fol.parse import FOLParseError, parse
+from solvers.fol.parse import SCOPES, FOLParseError, parse
 from solvers.fol.z3bridge import SmtlibByShape, Z3Builder, to_smtlib
 
 __all__ = [
     "BinOp", "Const", "Entailment", "EntailmentMemo", "Eq", "Equivalence", "FOLParseError",
-    "Formula", "InconsistentPremises", "Not", "Pred", "Quant", "Var", "Z3Builder", "close",
-    "entailment", "entails", "equivalence", "equivalent", "free_vars", "label_many",
-    "label_smtlib", "parse", "render", "reusable_solver", "shape", "shape_and_symbols", "signature",
+    "Formula", "Func", "InconsistentPremises", "Not", "Pred", "Quant", "SCOPES", "Var",
+    "Z3Builder", "as_formula", "close", "entailment", "entails", "equivalence", "equivalent",
+    "free_vars", "function_signature", "label_many", "label_smtlib", "parse", "render",
+    "render_term", "reusable_solver", "shape", "shape_and_symbols", "signature", "symbols",
     "SmtlibByShape", "SmtlibMemo", "smtlib_shape", "to_smtlib",
 ]  # fmt: skip

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import re
 from dataclasses import dataclass
 
 
@@ -12,10 +14,22 @@ class Var:
 
 @dataclass(frozen=True)
 class Const:
+    """A name for one object: an identifier, a numeral ('3', '-5', '9.99') or a quoted
+    string ('New York', without its quotes). Distinct constants may denote the same object
+    (FOLIO treats numerals as names, so 3 = 4 is not refuted)."""
+
     name: str
 
 
-Term = Var | Const
+@dataclass(frozen=True)
+class Func:
+    """A function term such as customer(x): `name` applied to `args` (one or more)."""
+
+    name: str
+    args: tuple[Term, ...]
+
+
+Term = Var | Const | Func
 
 
 @dataclass(frozen=True)
@@ -69,15 +83,49 @@ def render(f: Formula) -> str:
     if kind is BinOp:
         return f"{_wrap(f.left)} {_SYMBOL[f.op]} {_wrap(f.right)}"
     if kind is Pred:
-        return f"{f.name}({', '.join([t.name for t in f.args])})" if f.args else f.name
+        return f"{f.name}({_terms(f.args)})" if f.args else f.name
     if kind is Not:
         inner = render(f.body)
         return f"¬{inner}" if type(f.body) in _BARE else f"¬({inner})"
     if kind is Eq:
-        return f"{f.left.name} = {f.right.name}"
+        return f"{render_term(f.left)} = {render_term(f.right)}"
     symbol = "∀" if f.kind == "forall" else "∃"
     body = render(f.body)
     return f"{symbol}{f.var} {body}" if type(f.body) is Quant else f"{symbol}{f.var} ({body})"
+
+
+# a constant written as it is: an identifier (not a free-variable letter u..z, not a
+# quantifier word) or a numeral; others are quoted. Keep in step with grammar.lark.
+_PLAIN_NAME = re.compile(
+    r"(?!(?:forall|exists|all)(?![\w’'-]))[^\W\d][\w’']*(?:\.[0-9][\w’']*|-[\w’']+)*"
+    r"|-?[0-9][\w’']*(?:\.[0-9][\w’']*|-[\w’']+)*"
+)
+_VARIABLE_LETTER = re.compile(r"[u-z]")
+
+
+def render_term(t: Term) -> str:
+    """A term as text that parses back to it: a constant that would not read as a name
+    (or would read as a free variable, u..z) is quoted; function terms as name(args)."""
+    kind = type(t)
+    if kind is Var:
+        return t.name
+    if kind is Func:
+        return f"{t.name}({_terms(t.args)})"
+    return _constant_text(t.name)
+
+
+@functools.lru_cache(maxsize=4096)
+def _constant_text(name: str) -> str:
+    if _PLAIN_NAME.fullmatch(name) and not _VARIABLE_LETTER.fullmatch(name):
+        return name
+    return f"'{name}'" if '"' in name else f'"{name}"'
+
+
+def _terms(args: tuple[Term, ...]) -> str:
+    plain = [t.name for t in args if type(t) is Var]
+    if len(plain) == len(args):  # the common case: variables only
+        return ", ".join(plain)
+    return ", ".join([render_term(t) for t in args])
 
 
 _BARE = frozenset({Pred, Not})  # written without parentheses after ¬
@@ -117,12 +165,32 @@ def atom_names(f: Formula) -> set[str]:
     return found
 
 
+def term_parts(t: Term) -> list[Term]:
+    """t and every term inside it (function arguments, at any depth), without recursion."""
+    out, stack = [], [t]
+    while stack:
+        u = stack.pop()
+        out.append(u)
+        if type(u) is Func:
+            stack.extend(reversed(u.args))
+    return out
+
+
+def _vars_of(terms, bound: frozenset[str]) -> set[str]:
+    return {
+        u.name
+        for t in terms
+        for u in (term_parts(t) if type(t) is Func else (t,))
+        if type(u) is Var and u.name not in bound
+    }
+
+
 def free_vars(f: Formula, bound: frozenset[str] = frozenset()) -> set[str]:
-    """Names of variables occurring free in f."""
+    """Names of variables occurring free in f (inside function terms too)."""
     if isinstance(f, Pred):
-        return {a.name for a in f.args if isinstance(a, Var) and a.name not in bound}
+        return _vars_of(f.args, bound)
     if isinstance(f, Eq):
-        return {t.name for t in (f.left, f.right) if isinstance(t, Var) and t.name not in bound}
+        return _vars_of((f.left, f.right), bound)
     if isinstance(f, Not):
         return free_vars(f.body, bound)
     if isinstance(f, BinOp):
@@ -131,7 +199,10 @@ def free_vars(f: Formula, bound: frozenset[str] = frozenset()) -> set[str]:
 
 
 def close(f: Formula) -> Formula:
-    """Universally close the free variables of f (Prover9's reading of free variables)."""
+    """Universally close the free variables of f, outermost first in alphabetical order
+    (Prover9's reading of free variables): `P(x) → Q(x)` becomes ∀x (P(x) → Q(x)).
+    Entailment and equivalence (`solvers.fol.logic`) close every formula this way, so a
+    conclusion `Q(x)` asks whether Q holds of everything."""
     for name in sorted(free_vars(f), reverse=True):
         f = Quant("forall", name, f)
     return f
@@ -146,24 +217,48 @@ def conj(*parts: Formula) -> Formula:
 
 
 def signature(formulas: list[Formula]) -> tuple[dict[str, set[int]], set[str]]:
-    """(predicate name -> arities used, constant names) over the formulas."""
+    """(predicate name -> arities used, constant names) over the formulas (constants inside
+    function terms included; `function_signature` gives the functions)."""
+    preds, _, consts = symbols(formulas)
+    return preds, consts
+
+
+def function_signature(formulas: list[Formula]) -> dict[str, set[int]]:
+    """Function name -> arities used, over the formulas (empty for function-free ones)."""
+    return symbols(formulas)[1]
+
+
+def symbols(
+    formulas: list[Formula],
+) -> tuple[dict[str, set[int]], dict[str, set[int]], set[str]]:
+    """(predicate name -> arities, function name -> arities, constant names) of the
+    formulas, in one walk without recursion."""
     preds: dict[str, set[int]] = {}
+    funcs: dict[str, set[int]] = {}
     consts: set[str] = set()
 
-    def walk(f: Formula) -> None:
+    def terms(args) -> None:
+        for t in args:
+            kind = type(t)
+            if kind is Const:
+                consts.add(t.name)
+            elif kind is Func:
+                for u in term_parts(t):
+                    if type(u) is Func:
+                        funcs.setdefault(u.name, set()).add(len(u.args))
+                    elif type(u) is Const:
+                        consts.add(u.name)
+
+    stack = list(reversed(formulas))  # popped in order, each walked left to right
+    while stack:
+        f = stack.pop()
         if isinstance(f, Pred):
             preds.setdefault(f.name, set()).add(len(f.args))
-            consts.update(a.name for a in f.args if isinstance(a, Const))
+            terms(f.args)
         elif isinstance(f, Eq):
-            consts.update(t.name for t in (f.left, f.right) if isinstance(t, Const))
-        elif isinstance(f, Not):
-            walk(f.body)
+            terms((f.left, f.right))
         elif isinstance(f, BinOp):
-            walk(f.left)
-            walk(f.right)
+            stack += (f.right, f.left)
         else:
-            walk(f.body)
-
-    for f in formulas:
-        walk(f)
-    return preds, consts
+            stack.append(f.body)
+    return preds, funcs, consts

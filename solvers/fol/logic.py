@@ -5,6 +5,9 @@ check is bounded by a deterministic work budget (`z3bridge.RLIMIT`, so that givi
 not depend on the machine) and by `timeout_ms`; no subprocesses, no temporary files.
 First-order validity is undecidable: "gave up" is reported as such (None /
 `decided=False`), never guessed.
+
+Formulas may be given as text: a `str` is read with `parse` (the module's grammar, widest
+quantifier scope). Free variables are closed universally (`ast.close`).
 """
 
 from __future__ import annotations
@@ -14,11 +17,25 @@ from dataclasses import dataclass
 
 import z3
 
-from solvers.fol.ast import Formula, render
+from solvers.fol.ast import Const, Formula, render, render_term
+from solvers.fol.parse import parse
 from solvers.fol.z3bridge import Z3Builder, bounded_solver
 
 DEFAULT_TIMEOUT_MS = 60_000  # a safety net: z3bridge.RLIMIT is the deterministic bound
 MAX_SHOWN_OBJECTS = 6
+MAX_SHOWN_VALUES = 12  # function values shown per function in a counter-model
+
+
+def as_formula(f: str | Formula) -> Formula:
+    """f itself, or the formula a string parses to (FOLParseError if it does not)."""
+    return parse(f) if isinstance(f, str) else f
+
+
+def as_formulas(fs: list[str | Formula]) -> list[Formula]:
+    """Each of `fs` as a formula; a lone string is refused (a list of premises is wanted)."""
+    if isinstance(fs, str):
+        raise TypeError("premises are a list of formulas or strings, not one string")
+    return [as_formula(f) for f in fs]
 
 
 class InconsistentPremises(ValueError):
@@ -65,12 +82,13 @@ def describe_model(builder: Z3Builder, model: z3.ModelRef) -> str:
     universe = list(model.get_universe(builder.sort) or [])
     names: dict[str, list[str]] = {}
     for cname, const in sorted(builder.consts.items()):
-        names.setdefault(str(model.eval(const, model_completion=True)), []).append(cname)
+        value = str(model.eval(const, model_completion=True))
+        names.setdefault(value, []).append(render_term(Const(cname)))
     label = {}
     for i, element in enumerate(universe):
         label[str(element)] = " = ".join(names.get(str(element), [])) or f"object {i + 1}"
     shown = universe[:MAX_SHOWN_OBJECTS]
-    parts = []
+    parts = _function_values(builder, model, shown, label)
     for (pname, arity), decl in sorted(builder.preds.items()):
         if arity == 0:
             value = z3.is_true(model.eval(decl(), model_completion=True))
@@ -90,9 +108,25 @@ def describe_model(builder: Z3Builder, model: z3.ModelRef) -> str:
     )
 
 
+def _function_values(builder: Z3Builder, model: z3.ModelRef, shown: list, label: dict) -> list:
+    """'customer maps rina to object 2, …' for each function, over the shown objects."""
+    parts = []
+    for (fname, arity), decl in sorted(builder.funcs.items()):
+        values = []
+        for combo in itertools.product(shown, repeat=arity):
+            value = str(model.eval(decl(*combo), model_completion=True))
+            args = ", ".join(label[str(e)] for e in combo)
+            values.append(f"{args if arity == 1 else f'({args})'} to {label.get(value, value)}")
+            if len(values) == MAX_SHOWN_VALUES:
+                values.append("…")
+                break
+        parts.append(f"{fname} maps {', '.join(values)}")
+    return parts
+
+
 def entailment(
-    premises: list[Formula],
-    conclusion: Formula,
+    premises: list[str | Formula],
+    conclusion: str | Formula,
     timeout_ms: int = DEFAULT_TIMEOUT_MS,
     solver: z3.Solver | None = None,
     explain: bool = True,
@@ -103,7 +137,9 @@ def entailment(
 
     The premises are asserted once and each goal checked in its own push/pop scope.
     `solver` (see `reusable_solver`) carries one z3 context and solver across calls from
-    one thread (creating them costs ~1 ms per call); it is left as it was found."""
+    one thread (creating them costs ~1 ms per call); it is left as it was found. Strings
+    are parsed (`parse`)."""
+    premises, conclusion = as_formulas(premises), as_formula(conclusion)
     s = solver if solver is not None else reusable_solver(timeout_ms)
     b = Z3Builder(s.ctx)
     ps = [b.formula(p) for p in premises]
@@ -135,17 +171,26 @@ def reusable_solver(timeout_ms: int = DEFAULT_TIMEOUT_MS) -> z3.Solver:
 
 
 def entails(
-    premises: list[Formula], conclusion: Formula, timeout_ms: int = DEFAULT_TIMEOUT_MS
+    premises: list[str | Formula],
+    conclusion: str | Formula,
+    timeout_ms: int = DEFAULT_TIMEOUT_MS,
 ) -> str:
     """'True' if premises ⊨ conclusion, 'False' if premises ⊨ ¬conclusion, else 'Unknown'
     (including when z3 gives up). Premises are checked for consistency first
-    (InconsistentPremises)."""
+    (InconsistentPremises). Strings are parsed (`parse`).
+
+    >>> entails(["all x.(Human(x) -> Mortal(x))", "Human(socrates)"], "Mortal(socrates)")
+    'True'
+    """
     return entailment(premises, conclusion, timeout_ms).label
 
 
-def equivalence(a: Formula, b: Formula, timeout_ms: int = DEFAULT_TIMEOUT_MS) -> Equivalence:
+def equivalence(
+    a: str | Formula, b: str | Formula, timeout_ms: int = DEFAULT_TIMEOUT_MS
+) -> Equivalence:
     """Whether a ⟺ b is valid; on False, a counter-model where one holds and the other
-    does not (CLOVER's counter-interpretation, in words)."""
+    does not (CLOVER's counter-interpretation, in words). Strings are parsed (`parse`)."""
+    a, b = as_formula(a), as_formula(b)
     builder = Z3Builder()
     za, zb = builder.formula(a), builder.formula(b)
     undecided = False
@@ -160,19 +205,29 @@ def equivalence(a: Formula, b: Formula, timeout_ms: int = DEFAULT_TIMEOUT_MS) ->
     return Equivalence(None if undecided else True)
 
 
-def equivalent(a: Formula, b: Formula, timeout_ms: int = DEFAULT_TIMEOUT_MS) -> bool | None:
-    """True / False, or None when the solver gave up within the timeout."""
+def equivalent(
+    a: str | Formula, b: str | Formula, timeout_ms: int = DEFAULT_TIMEOUT_MS
+) -> bool | None:
+    """True / False, or None when the solver gave up within the timeout. Strings are
+    parsed (`parse`).
+
+    >>> equivalent("-(P & Q)", "¬P ∨ ¬Q")
+    True
+    """
     return equivalence(a, b, timeout_ms).equivalent
 
 
 def label_many(
-    premises: list[Formula], conclusions: list[Formula], timeout_ms: int = DEFAULT_TIMEOUT_MS
+    premises: list[str | Formula],
+    conclusions: list[str | Formula],
+    timeout_ms: int = DEFAULT_TIMEOUT_MS,
 ) -> list[Entailment]:
     """`entailment` of many conclusions against the same premises, reusing one context and
     one solver (push/pop), so the premises are translated and asserted once.
 
-    Raises InconsistentPremises when the premises are unsatisfiable.
+    Raises InconsistentPremises when the premises are unsatisfiable. Strings are parsed.
     """
+    premises, conclusions = as_formulas(premises), as_formulas(conclusions)
     b = Z3Builder()
     s = b.solver(timeout_ms)
     s.add(*[b.formula(p) for p in premises])

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from solvers.fol.ast import BinOp, Eq, Formula, Not, Pred, Var
+from solvers.fol.ast import BinOp, Eq, Formula, Func, Not, Pred, Var
 from solvers.fol.logic import (
     DEFAULT_TIMEOUT_MS,
     Entailment,
@@ -28,7 +28,7 @@ Shape = tuple
 def shape(formulas: list[Formula]) -> Shape:
     """A hashable key, equal for two lists of formulas exactly when one is the other with
     predicates (per name and arity) and constants renamed one-to-one, in the same order.
-    Bound variable names are kept as they are.
+    Bound variable names and function names (rare: kept, not renamed) are kept as they are.
 
     >>> from solvers.fol.parse import parse
     >>> shape([parse("P(a) → Q(a)")]) == shape([parse("Tall(bob) → Kind(bob)")])
@@ -53,9 +53,12 @@ def shape_and_symbols(
     consts: dict[str, int] = {}
     out: list = []  # prefix notation; a 0-ary atom is an int, an n-ary one a tuple
 
-    def term(t) -> int | str:  # constants as ints, variables by name (a str)
-        if type(t) is Var:
+    def term(t) -> int | str | tuple:  # constants as ints, variables by name (a str)
+        kind = type(t)
+        if kind is Var:
             return t.name
+        if kind is Func:  # by name and arguments; nesting is bounded by the parser
+            return ("fn", t.name, *map(term, t.args))
         index = consts.get(t.name)
         if index is None:
             index = consts[t.name] = len(consts)

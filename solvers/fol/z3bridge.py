@@ -2,7 +2,8 @@
 
 Each `Z3Builder` owns its own z3 Context, so separate calls never share solver state and
 are safe from many threads. Symbol names are made SMT-LIB-safe (ASCII, unique); a predicate
-used with two arities becomes two symbols.
+or function used with two arities becomes two symbols. Function terms become z3 functions
+from the object sort to itself; numerals and quoted names are constants like any other.
 """
 
 from __future__ import annotations
@@ -12,7 +13,18 @@ import re
 
 import z3
 
-from solvers.fol.ast import BinOp, Eq, Formula, Not, Pred, Term, Var, close, signature
+from solvers.fol.ast import (
+    BinOp,
+    Eq,
+    Formula,
+    Func,
+    Not,
+    Pred,
+    Term,
+    Var,
+    close,
+    symbols,
+)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -31,6 +43,7 @@ class Z3Builder:
         self.sort = z3.DeclareSort("Obj", self.ctx)
         self.preds: dict[tuple[str, int], z3.FuncDeclRef] = {}
         self.consts: dict[str, z3.ExprRef] = {}
+        self.funcs: dict[tuple[str, int], z3.FuncDeclRef] = {}
         self._used: set[str] = set()
 
     def _fresh(self, name: str) -> str:
@@ -48,9 +61,18 @@ class Z3Builder:
             self.consts[name] = z3.Const(self._fresh(name), self.sort)
         return self.consts[name]
 
+    def func(self, name: str, arity: int) -> z3.FuncDeclRef:
+        key = (name, arity)
+        if key not in self.funcs:
+            symbol = self._fresh(name)
+            self.funcs[key] = z3.Function(symbol, *([self.sort] * (arity + 1)))
+        return self.funcs[key]
+
     def term(self, t: Term, env: dict[str, z3.ExprRef]) -> z3.ExprRef:
         if isinstance(t, Var):
             return env[t.name]
+        if isinstance(t, Func):
+            return self.func(t.name, len(t.args))(*[self.term(a, env) for a in t.args])
         return self.const(t.name)
 
     def formula(self, f: Formula, env: dict[str, z3.ExprRef] | None = None) -> z3.BoolRef:
@@ -122,15 +144,23 @@ def to_smtlib(
         return plain
     closed = [close(p) for p in premises]
     goal = close(query) if query is not None else None
-    preds, consts = signature([*closed, *([goal] if goal is not None else [])])
+    preds, funcs, consts = symbols([*closed, *([goal] if goal is not None else [])])
     used: set[str] = set()
     const_sym = {c: _unique(c, used) for c in sorted(consts)}
     pred_sym = {
         (name, arity): _unique(name, used)
         for name, arity in sorted((n, a) for n, arities in preds.items() for a in arities)
     }
-    writer = _SmtWriter(pred_sym, const_sym)
-    lines = _declarations(const_sym.values(), [(sym, a) for (_, a), sym in pred_sym.items()])
+    func_sym = {  # allocated last, so function-free formulas keep their symbol names
+        (name, arity): _unique(name, used)
+        for name, arity in sorted((n, a) for n, arities in funcs.items() for a in arities)
+    }
+    writer = _SmtWriter(pred_sym, const_sym, func_sym)
+    lines = _declarations(
+        const_sym.values(),
+        [(sym, a) for (_, a), sym in pred_sym.items()],
+        [(sym, a) for (_, a), sym in func_sym.items()],
+    )
     lines += [f"(assert {writer.formula(p, {})})" for p in closed]
     return "\n".join(lines) + "\n", (writer.formula(goal, {}) if goal is not None else None)
 
@@ -138,25 +168,26 @@ def to_smtlib(
 def _plain_smtlib(premises: list[Formula], query: Formula | None) -> tuple[str, str | None] | None:
     """`to_smtlib` in one walk, for the common case where it would name every symbol by
     itself: closed formulas whose names are all SMT-LIB-safe and distinct. None otherwise."""
-    preds, consts = _AsIs(), _AsIs()
-    writer = _SmtWriter(preds, consts)
+    preds, consts, funcs = _AsIs(), _AsIs(), _AsIs()
+    writer = _SmtWriter(preds, consts, funcs)
     try:
         asserted = [writer.formula(p, {}) for p in premises]
         goal = writer.formula(query, {}) if query is not None else None
     except KeyError:  # a free variable: the general path closes it first
         return None
-    if not _plain_names([*preds.values(), *consts.values()]):
+    if not _plain_names([*preds.values(), *consts.values(), *funcs.values()]):
         return None
-    lines = _declarations(sorted(consts), sorted(preds))
+    lines = _declarations(sorted(consts), sorted(preds), sorted(funcs))
     lines += [f"(assert {a})" for a in asserted]
     return "\n".join(lines) + "\n", goal
 
 
-def _declarations(consts, preds) -> list[str]:
-    """The sort and symbol declarations: constants, then (name, arity) predicates, in the
-    order given."""
+def _declarations(consts, preds, funcs=()) -> list[str]:
+    """The sort and symbol declarations: constants, then (name, arity) functions, then
+    (name, arity) predicates, in the order given."""
     lines = ["(declare-sort Obj 0)"]
     lines += [f"(declare-fun {c} () Obj)" for c in consts]
+    lines += [f"(declare-fun {f} ({' '.join(['Obj'] * arity)}) Obj)" for f, arity in funcs]
     lines += [f"(declare-fun {p} ({' '.join(['Obj'] * arity)}) Bool)" for p, arity in preds]
     return lines
 
@@ -223,7 +254,7 @@ def _template(preds, consts, formulas) -> tuple[list[str], str] | None:
     writer = _SmtWriter(fields, fields)
     try:
         terms = [writer.formula(f, {}) for f in formulas]
-    except KeyError:  # a free variable: to_smtlib's general path closes it first
+    except KeyError:  # a free variable or a function term: to_smtlib's general path
         return None
     return [f"(assert {t})" for t in terms[:-1]], terms[-1]
 
@@ -254,11 +285,23 @@ class _SmtWriter:
     """SMT-LIB2 terms of closed formulas. A bound variable is written `name!depth`: `!`
     never occurs in a declared symbol, so binders cannot capture constants."""
 
-    def __init__(self, preds: dict[tuple[str, int], str], consts: dict[str, str]) -> None:
+    def __init__(
+        self,
+        preds: dict[tuple[str, int], str],
+        consts: dict[str, str],
+        funcs: dict[tuple[str, int], str] | None = None,
+    ) -> None:
         self.preds, self.consts = preds, consts
+        self.funcs = funcs if funcs is not None else {}  # none: a function term is a KeyError
 
     def term(self, t: Term, env: dict[str, str]) -> str:
-        return env[t.name] if type(t) is Var else self.consts[t.name]
+        kind = type(t)
+        if kind is Var:
+            return env[t.name]
+        if kind is Func:
+            args = " ".join([self.term(a, env) for a in t.args])
+            return f"({self.funcs[(t.name, len(t.args))]} {args})"
+        return self.consts[t.name]
 
     def formula(self, f: Formula, env: dict[str, str]) -> str:
         kind = type(f)  # exact types: the formula dataclasses are never subclassed
