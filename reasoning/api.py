@@ -11,7 +11,7 @@ import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-from reasoning.core import ConfigError, Instance, Verdict, build_config
+from reasoning.core import ConfigError, DataError, Instance, Verdict, build_config
 from reasoning.core.answers import bound_response
 from reasoning.parallel import check_jobs, generate_parallel, recheck_parallel
 from reasoning.registry import get_family
@@ -117,6 +117,8 @@ def recheck_with(instances: Iterable[Instance], checks: dict[str, Any]) -> Itera
             check = checks[inst.family] = fam.checker() if fam.checker else fam.recheck
         try:
             yield check(inst)
+        except DataError:
+            raise  # data the items need (a graph file) is missing or changed: one line, exit 2
         except (AttributeError, IndexError, KeyError, TypeError, ValueError) as exc:
             # a hand-edited or foreign item whose meta is not what its family writes: a
             # disagreement to report, not a crash that loses the rest of the run

@@ -21,7 +21,7 @@ _STRIP = " \t\r\n*_`'\".,;:!()[]"
 MAX_RESPONSE_CHARS = 100_000
 """Longest response a verifier reads; a longer one keeps its last MAX_RESPONSE_CHARS
 characters (where the prompts ask for the final answer) and its verdict says it was cut."""
-_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATES = dict.fromkeys(range(0xD800, 0xE000), 0xFFFD)  # str.translate table
 
 
 def bound_response(text: str, limit: int = MAX_RESPONSE_CHARS) -> tuple[str, str | None]:
@@ -39,7 +39,11 @@ def bound_response(text: str, limit: int = MAX_RESPONSE_CHARS) -> tuple[str, str
         text = text[len(text) - limit :]
     else:
         note = None
-    return _SURROGATE.sub("\ufffd", text), note
+    try:
+        text.encode("utf-8")  # C speed; fails only where there is a surrogate
+    except UnicodeEncodeError:
+        text = text.translate(_SURROGATES)
+    return text, note
 
 
 @lru_cache(maxsize=32)

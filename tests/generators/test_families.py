@@ -12,16 +12,6 @@ from reasoning.core import ConfigError, knob_table
 FAMILIES = reasoning.family_names()
 
 
-@pytest.fixture(autouse=True)
-def _reference_data(request):
-    """KGQA reads the shared reference graphs; skip it (with the reason) where absent."""
-    name = request.node.callspec.params.get("name") if hasattr(request.node, "callspec") else None
-    if name == "kgqa":
-        from tests.conftest import shared
-
-        shared("kg", "umls")
-
-
 @pytest.mark.parametrize("name", FAMILIES)
 def test_oracle_answer_verifies_and_labels_recheck(name):
     fam = reasoning.get_family(name)
