@@ -164,8 +164,8 @@ class AtomicFiles:
         self._temps: dict[Path, Path] = {}
 
     def __enter__(self) -> AtomicFiles:
-        with signals_deferred():
-            try:
+        try:  # a signal held back below arrives as the block ends: still inside the try
+            with signals_deferred():
                 for target in self.targets:
                     target.parent.mkdir(parents=True, exist_ok=True)
                     fd, name = tempfile.mkstemp(
@@ -174,9 +174,9 @@ class AtomicFiles:
                     self._temps[target] = Path(name)
                     os.fchmod(fd, _new_file_mode(target))
                     os.close(fd)
-            except BaseException:
-                self._discard()
-                raise
+        except BaseException:
+            self._discard()
+            raise
         return self
 
     def temp(self, target: PathLike) -> Path:
@@ -232,21 +232,27 @@ class AtomicDirectory:
 
     def __enter__(self) -> Path:
         self.target.parent.mkdir(parents=True, exist_ok=True)
-        with signals_deferred():
-            self.temp = Path(
-                tempfile.mkdtemp(dir=self.target.parent, prefix=f".{self.target.name}.")
-            )
+        try:  # a signal held back below arrives as the block ends: still inside the try
+            with signals_deferred():
+                self.temp = Path(
+                    tempfile.mkdtemp(dir=self.target.parent, prefix=f".{self.target.name}.")
+                )
+        except BaseException:
+            self._drop()
+            raise
         return self.temp
 
     def __exit__(self, exc_type, exc, tb) -> None:
-        temp, self.temp = self.temp, None
-        if temp is None:
-            return
         try:
-            if exc_type is None:
-                self._commit(temp)
+            if exc_type is None and self.temp is not None:
+                self._commit(self.temp)
         finally:
-            shutil.rmtree(temp, ignore_errors=True)
+            self._drop()
+
+    def _drop(self) -> None:
+        if self.temp is not None:
+            shutil.rmtree(self.temp, ignore_errors=True)
+            self.temp = None
 
     def _commit(self, temp: Path) -> None:
         names = sorted(p.name for p in temp.iterdir())

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -209,3 +211,19 @@ def test_write_json_lines_refuses_an_input_and_leaves_it(tmp_path):
     target = write_json_lines([{"a": "\ud800"}, {"b": 2}], tmp_path / "out.jsonl")
     rows = [json.loads(x) for x in target.read_text(encoding="utf-8").splitlines()]
     assert rows == [{"a": "\ud800"}, {"b": 2}]
+
+
+def test_a_signal_while_temporaries_are_made_leaves_no_debris(tmp_path, monkeypatch):
+    """Ctrl-C held back while the temporary files are created still cleans them up."""
+    real = tempfile.mkstemp
+
+    def mkstemp_then_ctrl_c(*args, **kwargs):
+        made = real(*args, **kwargs)
+        os.kill(os.getpid(), signal.SIGINT)  # held back until all temporaries exist
+        return made
+
+    monkeypatch.setattr(tempfile, "mkstemp", mkstemp_then_ctrl_c)
+    data, manifest = _group(tmp_path)
+    with pytest.raises(KeyboardInterrupt), AtomicFiles([data, manifest]):
+        pytest.fail("the block must not run")
+    assert list(tmp_path.iterdir()) == []
