@@ -58,7 +58,7 @@ from solvers.fol import (
 )
 
 NAME = "logicasker"
-VERSION = "2"
+VERSION = "3"
 LABELS = ("yes", "no")
 KINDS = ("inference", "contradiction", "unrelated", "fallacy")
 KIND_LABELS = {  # z3's three-way verdicts that each case kind allows
@@ -105,7 +105,8 @@ class Config:
         if not logics:
             raise ConfigError(
                 f"knob rule={self.rule!r} has no rule usable with logic={self.logic} and "
-                f"steps={self.steps} (quantifier rules need steps=1)"
+                f"steps={self.steps} (quantifier rules need steps=1; a propositional rule's "
+                "predicate-logic forms are universal_<rule> and existential_<rule>)"
             )
         for logic in logics:
             kinds = _kinds(self.pool(logic))
@@ -140,11 +141,9 @@ def _pool(config: Config, logic: str) -> tuple[Rule, ...]:
 
 
 def _usable(rule: Rule, logic: str, steps: int) -> bool:
-    if logic == PROPOSITIONAL:
-        return rule.logic == PROPOSITIONAL
-    if rule.logic == PROPOSITIONAL:  # only fallacies lift; valid rules lift as universal_*
-        return rule.category == FALLACY
-    return rule.chainable or steps == 1
+    """Propositional items use the propositional rules; predicate items their universal_
+    and existential_ forms and the quantifier rules (in chains only the chainable ones)."""
+    return rule.logic == logic and (rule.chainable or steps == 1)
 
 
 def _kinds(pool: tuple[Rule, ...]) -> list[str]:
@@ -164,12 +163,11 @@ def _case(config: Config, kinds: list[str], index: int, rng: random.Random) -> s
     return rng.choice([k for k in kinds if k != "inference"])
 
 
-def _build(rng, config, pool, case, logic) -> tuple[Argument, Rule, Slots]:
-    """The slot-level argument: the target rule on fresh slots, then steps-1 helper rules
-    each consuming the previous conclusion (modus ponens can always consume it)."""
+def _build(rng, config, targets: tuple[Rule, ...]) -> tuple[Argument, Rule, Slots]:
+    """The slot-level argument: a target rule (drawn from `targets`) on fresh slots, then
+    steps-1 helper rules each consuming the previous conclusion (modus ponens always can)."""
     slots = Slots(rng, config.negation_depth)
-    category = (FALLACY,) if case == "fallacy" else (INFERENCE, EQUIVALENCE)
-    target = rng.choice([r for r in pool if r.category in category])
+    target = rng.choice(targets)
     step = apply_rule(target, rng, slots, None)
     assert step is not None
     arg = Argument([step])
@@ -192,28 +190,34 @@ def _distractor(rng: random.Random, slots: Slots) -> Formula:
 
 @dataclass(frozen=True)
 class _Plan:
-    """What every item of a run draws from: the logics, and each one's rules and kinds."""
+    """What every item of a run draws from: the logics, each one's kinds, and its target
+    rules by (logic, whether the case is a fallacy)."""
 
     logics: list[str]
-    pools: dict[str, tuple[Rule, ...]]
     kinds: dict[str, list[str]]
+    targets: dict[tuple[str, bool], tuple[Rule, ...]]
 
     @classmethod
     def of(cls, config: Config) -> _Plan:
         logics = config.logics()
         pools = {logic: config.pool(logic) for logic in logics}
-        return cls(logics, pools, {logic: _kinds(pool) for logic, pool in pools.items()})
+        targets = {
+            (logic, fallacy): tuple(r for r in pool if (r.category == FALLACY) == fallacy)
+            for logic, pool in pools.items()
+            for fallacy in (False, True)
+        }
+        return cls(logics, {logic: _kinds(pool) for logic, pool in pools.items()}, targets)
 
 
 def _make_item(config: Config, knobs: dict, seed: int, index: int, plan: _Plan) -> Instance:
     entail, writer = _entailment_memo(), _smtlib_writer()
     rng = item_rng(NAME, knobs, seed, index)
     logic = rng.choice(plan.logics)  # not by index: that would lock logic to the label
-    pool = plan.pools[logic]
     case = _case(config, plan.kinds[logic], index, rng)
+    targets = plan.targets[logic, case == "fallacy"]
     expected = "yes" if case == "inference" else "no"
     for _ in range(MAX_ATTEMPTS):
-        arg, target, slots = _build(rng, config, pool, case, logic)
+        arg, target, slots = _build(rng, config, targets)
         conclusion = arg.conclusion
         if case == "contradiction":
             conclusion = Not(conclusion)
@@ -272,21 +276,12 @@ def _instance(
         "End your reply with 'Answer: yes' or 'Answer: no'."
     )
     script, query = formal
-    rule_name = (
-        target.name
-        if logic == PROPOSITIONAL or not target.chainable
-        else (
-            target.name
-            if target.category == FALLACY or target.name.startswith("universal_")
-            else f"universal_{target.name}"
-        )
-    )
     meta = {
         "formal": {"format": "smtlib2", "text": script, "query": query},
         "fol": {"premises": [render(p) for p in premises], "conclusion": render(concl)},
         "sentences": lines,
         "question": question,
-        "rule": rule_name,
+        "rule": target.name,
         "category": target.category,
         "kind": case,
         "logic": logic,

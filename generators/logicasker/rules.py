@@ -2,16 +2,24 @@
 
 Propositional schemas use 0-ary metavariables P, Q, R, S (any formula may stand for them).
 Predicate schemas use unary metavariables P, Q, R, S over x, and the constant a.
-Every propositional inference rule also has a universal form ("universal_<rule>"): its
-compound premises are quantified over x and its literal premises are facts about a.
+Every propositional rule (inference, equivalence law, fallacy) has two predicate forms:
+- universal_<rule>: its compound premises are quantified over x and its literal premises
+  are facts about a (the anchor quantifies literals too; a fact about a is the harder,
+  chainable reading);
+- existential_<rule>: every premise quantified over x, one of them (each in turn: one
+  variant each) by ∃, the others by ∀, and the conclusion by ∃.
+A rule's `note` says where the anchor (LogicAsker's rules.py) names or states it otherwise;
+its schemas are taken only where they are right.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from dataclasses import dataclass
 
-from solvers.fol import Formula, parse
+from solvers.fol import Formula, Pred, Quant, Var, parse
+from solvers.fol.ast import map_atoms
 
 INFERENCE, EQUIVALENCE, FALLACY = "inference", "equivalence", "fallacy"
 PROPOSITIONAL, PREDICATE = "propositional", "predicate"
@@ -25,6 +33,7 @@ class Rule:
     variants: tuple[tuple[tuple[Formula, ...], Formula], ...]  # (premises, conclusion)
     justification: str
     chainable: bool = False  # a propositional schema: chains, and lifts to predicate logic
+    note: str = ""  # where the anchor differs, and why
 
     @functools.cached_property
     def metas(self) -> tuple[tuple[str, ...], ...]:
@@ -46,7 +55,10 @@ def _eq(*pairs: tuple[str, str]) -> tuple:
 
 _PROP_INFERENCE = {
     "modus_ponens": ([(["P → Q", "P"], "Q")], "if P then Q, and P; so Q"),
-    "modus_tollens": ([(["P → Q", "¬Q"], "¬P")], "if P then Q, and not Q; so not P"),
+    "modus_tollens": (
+        [(["P → Q", "¬Q"], "¬P"), (["P → ¬Q", "Q"], "¬P")],
+        "if P then Q, and not Q; so not P",
+    ),
     "hypothetical_syllogism": (
         [(["P → Q", "Q → R"], "P → R")],
         "implications chain: P→Q, Q→R give P→R",
@@ -69,7 +81,13 @@ _PROP_INFERENCE = {
         "implications both ways give 'iff'",
     ),
     "biconditional_elimination": (
-        [(["P ↔ Q", "P"], "Q"), (["P ↔ Q", "¬Q"], "¬P")],
+        [
+            (["P ↔ Q", "P"], "Q"),
+            (["P ↔ Q", "¬Q"], "¬P"),
+            (["P ↔ Q", "¬P"], "¬Q"),
+            (["P ↔ Q"], "P → Q"),
+            (["P ↔ Q"], "Q → P"),
+        ],
         "'P iff Q' lets each side stand for the other",
     ),
 }
@@ -115,18 +133,6 @@ _QUANT_INFERENCE = {
         "take the x that is P; it is Q",
     ),
     "existential_generalization": ([(["P(a)"], "∃x P(x)")], "a is P, so someone is P"),
-    "existential_simplification": (
-        [(["∃x (P(x) ∧ Q(x))"], "∃x P(x)")],
-        "someone is P and Q, so someone is P",
-    ),
-    "existential_addition": (
-        [(["∃x P(x)"], "∃x (P(x) ∨ Q(x))")],
-        "someone is P, so someone is P or Q",
-    ),
-    "existential_disjunctive_syllogism": (
-        [(["∀x (P(x) ∨ Q(x))", "∃x ¬P(x)"], "∃x Q(x)")],
-        "the x that is not P must be Q",
-    ),
 }
 
 _QUANT_EQUIVALENCE = {
@@ -139,12 +145,26 @@ _QUANT_EQUIVALENCE = {
             ("∀x (P(x) ∧ Q(x))", "(∀x P(x)) ∧ (∀x Q(x))"),
             ("∃x (P(x) ∨ Q(x))", "(∃x P(x)) ∨ (∃x Q(x))"),
         ],
-        "∀ distributes over 'and', ∃ over 'or'",
+        "∀ distributes over 'and', ∃ over 'or' (and, one way only, ∀ over 'or', ∃ over 'and')",
     ),
     "quantifier_movement": (
-        [("∀x (P(a) → Q(x))", "P(a) → (∀x Q(x))"), ("∃x (P(x) ∧ Q(a))", "(∃x P(x)) ∧ Q(a)")],
-        "a quantifier moves past a part that does not mention x",
+        [
+            ("∀x (P(a) → Q(x))", "P(a) → (∀x Q(x))"),
+            ("∃x (P(a) → Q(x))", "P(a) → (∃x Q(x))"),
+            ("(∀x P(x)) → Q(a)", "∃x (P(x) → Q(a))"),
+            ("(∃x P(x)) → Q(a)", "∀x (P(x) → Q(a))"),
+            ("∃x (P(x) ∧ Q(a))", "(∃x P(x)) ∧ Q(a)"),
+        ],
+        "a quantifier moves past a part that does not mention x (out of an antecedent, "
+        "∀ turns into ∃ and ∃ into ∀)",
     ),
+}
+
+_ONE_WAY = {  # schemas of an equivalence rule whose converse is invalid
+    "quantifier_distribution": [
+        (["(∀x P(x)) ∨ (∀x Q(x))"], "∀x (P(x) ∨ Q(x))"),
+        (["∃x (P(x) ∧ Q(x))"], "(∃x P(x)) ∧ (∃x Q(x))"),
+    ],
 }
 
 _FALLACIES_PROP = {
@@ -178,29 +198,101 @@ _FALLACIES_PRED = {
 }
 
 
-def _build() -> dict[str, Rule]:
-    rules: dict[str, Rule] = {}
-    for table, category in ((_PROP_INFERENCE, INFERENCE), (_PROP_EQUIVALENCE, EQUIVALENCE)):
-        for name, (pairs, why) in table.items():
-            variants = _variants(*pairs) if category == INFERENCE else _eq(*pairs)
-            rules[name] = Rule(name, category, PROPOSITIONAL, variants, why, chainable=True)
-    for name, (pairs, why) in _PROP_INFERENCE.items():
-        rules[f"universal_{name}"] = Rule(
-            f"universal_{name}",
-            INFERENCE,
-            PREDICATE,
-            _variants(*pairs),
-            f"for each x: {why}",
+_ANCHOR_NOTES = {
+    "hypothetical_syllogism": "the anchor calls it 'transitivity'",
+    "constructive_dilemma": "not in the anchor (left there as a to-do)",
+    "biconditional_elimination": "the anchor's four schemas, and P ↔ Q, P ⊢ Q, which it lacks",
+    "complement": "the anchor's 'complement laws' are ¬¬P ⟺ P, which is double negation; "
+    "the complement laws are these (P ∨ ¬P always holds, P ∧ ¬P never does)",
+    "double_negation": "the anchor lists it as its 'complement laws'",
+    "idempotent": "the anchor applies idempotent, associative, distributive and De Morgan "
+    "laws one way (the reverses are commented out); every equivalence law here applies "
+    "both ways",
+    "universal_instantiation": "the anchor's second schema ∀x P(x) ⊢ P(y) concludes an open "
+    "formula (y free); the instance here is a named individual",
+    "universal_generalization": "the anchor's schemas are wrong: P(x) ⊢ ∀y P(y) drops the "
+    "side condition (x arbitrary, free in no premise), and as a sentence (x a constant) it "
+    "is invalid; P(x) ⊢ ∃y P(y) is existential generalization, not universal. Here Q is "
+    "derived for an arbitrary x from premises about every x, then generalized",
+    "existential_instantiation": "not in the anchor",
+    "quantifier_distribution": "the anchor lists ∀x P ∨ ∀x Q ⊢ ∀x (P ∨ Q) and "
+    "∃x (P ∧ Q) ⊢ ∃x P ∧ ∃x Q among its equivalence laws, but their converses are invalid: "
+    "here they apply one way only",
+    "quantifier_movement": "the anchor states (∀x P(x)) → p ⊢ ∃x (P(x) → p) and "
+    "(∃x P(x)) → p ⊢ ∀x (P(x) → p) one way; both are equivalences (domains are non-empty), "
+    "applied both ways here, with P(a) as the part without x",
+    "existential_fallacy": "the anchor's schema ∀x (P→Q), ¬∃x P ⊢ ¬∃x Q is a quantified "
+    "denying the antecedent (see universal_denying_the_antecedent); the existential fallacy "
+    "reads 'some P is Q' into 'all P are Q'",
+    "illicit_major": "the anchor's schema ∀x (P→Q), ∃x Q ⊢ ∃x P is "
+    "existential_affirming_the_consequent (here under that name); the illicit major "
+    "concludes about all of the major term from premises about part of it",
+    "undistributed_middle": "the anchor's schema ∀x (P→Q), Q(a) ⊢ P(a) is "
+    "universal_affirming_the_consequent (here under that name); here the middle term R is "
+    "never distributed",
+}
+
+
+def _lift(f: Formula) -> Formula:
+    """A propositional schema over P..S as a predicate schema over P(x)..S(x)."""
+    return map_atoms(f, lambda p: p if p.args else Pred(p.name, (Var("x"),)))
+
+
+def _existential(variants: tuple) -> tuple:
+    """The existential form of a propositional rule's variants: for each premise in turn,
+    that premise under ∃x and the others under ∀x; the conclusion under ∃x. Valid whenever
+    the propositional schema is (the ∃ premise's witness satisfies every ∀ premise)."""
+    forms = []
+    for premises, conclusion in variants:
+        bodies = [_lift(p) for p in premises]
+        for i in range(len(bodies)):
+            quantified = tuple(
+                Quant("exists" if j == i else "forall", "x", b) for j, b in enumerate(bodies)
+            )
+            forms.append((quantified, Quant("exists", "x", _lift(conclusion))))
+    return tuple(forms)
+
+
+def _propositional() -> list[Rule]:
+    tables = (
+        (_PROP_INFERENCE, INFERENCE),
+        (_PROP_EQUIVALENCE, EQUIVALENCE),
+        (_FALLACIES_PROP, FALLACY),
+    )
+    return [
+        Rule(
+            name,
+            category,
+            PROPOSITIONAL,
+            _eq(*pairs) if category == EQUIVALENCE else _variants(*pairs),
+            why,
             chainable=True,
         )
+        for table, category in tables
+        for name, (pairs, why) in table.items()
+    ]
+
+
+def _build() -> dict[str, Rule]:
+    base = _propositional()
+    rules = {r.name: r for r in base}
+    for r in base:
+        name = f"universal_{r.name}"
+        why = f"for each x: {r.justification}"
+        rules[name] = Rule(name, r.category, PREDICATE, r.variants, why, chainable=True)
+    for r in base:
+        name = f"existential_{r.name}"
+        why = f"for some x: {r.justification}"
+        rules[name] = Rule(name, r.category, PREDICATE, _existential(r.variants), why)
     for name, (pairs, why) in _QUANT_INFERENCE.items():
         rules[name] = Rule(name, INFERENCE, PREDICATE, _variants(*pairs), why)
     for name, (pairs, why) in _QUANT_EQUIVALENCE.items():
-        rules[name] = Rule(name, EQUIVALENCE, PREDICATE, _eq(*pairs), why)
-    for name, (pairs, why) in _FALLACIES_PROP.items():
-        rules[name] = Rule(name, FALLACY, PROPOSITIONAL, _variants(*pairs), why, chainable=True)
+        variants = _eq(*pairs) + _variants(*_ONE_WAY.get(name, []))
+        rules[name] = Rule(name, EQUIVALENCE, PREDICATE, variants, why)
     for name, (pairs, why) in _FALLACIES_PRED.items():
         rules[name] = Rule(name, FALLACY, PREDICATE, _variants(*pairs), why)
+    for name, note in _ANCHOR_NOTES.items():
+        rules[name] = dataclasses.replace(rules[name], note=note)
     return rules
 
 
