@@ -51,6 +51,20 @@ def main() -> None:
     print(f"{'rules seen':<40} {len(rules)}/{len(RULES)}  missing: {', '.join(missing) or 'none'}")
     kinds = Counter(it.meta["kind"] for it in items)
     print(f"{'kinds':<40} {dict(sorted(kinds.items()))}")
+    for logic in sorted({it.meta["logic"] for it in items}):
+        some = [it for it in items if it.meta["logic"] == logic]
+        share = sum(it.answer == "yes" for it in some) / len(some)
+        print(f"{f'{logic}: items, yes share':<40} {len(some)}, {share:.3f}")
+    forms = Counter(_form(name) for name in rules.elements())
+    print(f"{'items by rule form':<40} {dict(sorted(forms.items()))}")
+
+
+def _form(name: str) -> str:
+    """propositional, universal_ or existential_ form of a propositional rule, or quantifier."""
+    for prefix in ("universal_", "existential_"):
+        if name.startswith(prefix) and name[len(prefix) :] in RULES:
+            return prefix.rstrip("_")
+    return "propositional" if RULES[name].logic == "propositional" else "quantifier"
 
 
 if __name__ == "__main__":
