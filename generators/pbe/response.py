@@ -3,7 +3,7 @@
 Accepted shapes (whitespace free between tokens; `S` is a single- or double-quoted string
 with backslash escapes, one line long):
 
-    response   := [label ":"] cascade | "{" label ":" cascade [","] "}"
+    response   := [label (":" | "=")] cascade | "{" label ":" cascade [","] "}"
     label      := "programs" | S   (the string must read "programs")
     cascade    := (call [";"])+ | "[" [item ("," item)* [","]] "]"
     item       := call | "[" S "," S "]" | "(" S "," S ")" | S   (a quoted call)
@@ -27,7 +27,7 @@ MAX_RESPONSE_CHARS = 100_000
 MAX_RULES = 256  # far above any gold cascade (length <= 40); bounds the work per response
 MAX_BLOCKS = 8  # fenced blocks tried, from the last one back
 
-_TOKEN = re.compile(r"(?P<space>\s+)|(?P<name>[A-Za-z_][A-Za-z0-9_]*)|(?P<punct>[\[\](){},;:])")
+_TOKEN = re.compile(r"(?P<space>\s+)|(?P<name>[A-Za-z_][A-Za-z0-9_]*)|(?P<punct>[\[\](){},;:=])")
 # A string's body up to (not including) its closing quote. Greedy and never failing, so the
 # scan is one pass with no backtracking whether or not the closing quote is there.
 _BODY = {q: re.compile(rf"[^{q}\\\n]*(?:\\.[^{q}\\\n]*)*") for q in "\"'"}
@@ -188,7 +188,7 @@ def _cascade(scan: _Scanner) -> list[Rule]:
 
 
 def _label(scan: _Scanner) -> None:
-    """Skip a leading `programs:` label, if there is one."""
+    """Skip a leading `programs:` / `"programs":` / `programs =` label, if there is one."""
     where = scan.where()
     if scan.kind == "name" and scan.value != "replace":
         label = scan.advance()
@@ -198,7 +198,8 @@ def _label(scan: _Scanner) -> None:
         return
     if label.lower() != "programs":
         raise ResponseParseError(f"{where}: expected the label 'programs', found {label[:20]!r}")
-    scan.expect(":")
+    if not scan.accept("="):
+        scan.expect(":")
 
 
 def _rules(text: str) -> list[Rule]:

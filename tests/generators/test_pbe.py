@@ -227,6 +227,7 @@ def test_pbebench_items_verify_in_pbebench_formats(entry):
         f"### Program Sequence\n```python\n{json.dumps(programs)}\n```",
         f'```\n"programs": {json.dumps(programs)}\n```',  # the older prompt's final line
         "{'programs': " + repr(programs) + "}",
+        f"```python\nprograms = {repr(programs)}\n```",
     ]
     for text in responses:
         assert parse_cascade(text) == rules, text
