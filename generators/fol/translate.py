@@ -1,13 +1,24 @@
-"""Checking a model's FOL translations: parse strictly, keep to the prompt's vocabulary,
-then prove equivalence to gold (feedback: the parse error, the unknown symbol, or a
-counter-model in words)."""
+"""Checking a model's FOL translations: parse strictly, refuse free variables, keep to the
+prompt's vocabulary, then prove equivalence to gold (feedback: the parse error, the free
+variables, the unknown symbol, or a counter-model in words). A formula whose meaning
+depends on the quantifier-scope convention (ours: widest; NLTK's: one term) gets a note in
+the feedback; its correctness is judged under ours."""
 
 from __future__ import annotations
 
 import re
 
 from reasoning.core import Instance, Verdict, fenced_blocks
-from solvers.fol import FOLParseError, Formula, equivalence, parse, render, signature
+from solvers.fol import (
+    FOLParseError,
+    Formula,
+    equivalence,
+    free_vars,
+    function_signature,
+    parse,
+    render,
+    signature,
+)
 
 # '3. formula' lines. Linear: no two unbounded repeats can split the same run (a leading
 # '\s*' that crossed newlines made every line start rescan all the blank lines after it).
@@ -42,8 +53,42 @@ def _vocabulary_problem(formula: Formula, instance: Instance) -> str | None:
         for arity in sorted(arities):
             if f"{name}/{arity}" not in allowed_preds:
                 return f"{name}/{arity} is not in the vocabulary"
+    allowed_funcs = set(symbols.get("functions", []))
+    for name, arities in sorted(function_signature([formula]).items()):
+        for arity in sorted(arities):
+            if f"{name}/{arity}" not in allowed_funcs:
+                return f"function {name}/{arity} is not in the vocabulary"
     unknown = sorted(consts - allowed_consts)
     return f"constant {unknown[0]!r} is not in the vocabulary" if unknown else None
+
+
+def _free_variable_problem(formula: Formula) -> str | None:
+    names = sorted(free_vars(formula))
+    if not names:
+        return None
+    listed = ", ".join(names)
+    return (
+        f"free variable{'s' * (len(names) > 1)} {listed}: bind "
+        f"{'them' if len(names) > 1 else 'it'} with ∀ or ∃"
+    )
+
+
+def scope_note(text: str, formula: Formula, timeout_ms: int = TIMEOUT_MS) -> str | None:
+    """A note when `text` means something else where a quantifier binds only the next term
+    (NLTK) than it does under our widest scope (`formula`): both readings parse and z3
+    shows them not equivalent. None otherwise (one z3 call at most, only when the two
+    readings differ as formulas)."""
+    try:
+        narrow = parse(text, scope="narrow")
+    except FOLParseError:
+        return None
+    if narrow == formula or equivalence(formula, narrow, timeout_ms).equivalent is not False:
+        return None
+    return (
+        f"read as {render(formula)} (a quantifier's scope extends as far right as "
+        f"possible); where a quantifier binds only the next term (NLTK) it would mean "
+        f"{render(narrow)}: add parentheses to make the scope explicit"
+    )
 
 
 def verify_translation(instance: Instance, response: str) -> Verdict:
@@ -51,6 +96,7 @@ def verify_translation(instance: Instance, response: str) -> Verdict:
     found = _candidates(response, len(gold))
     results: list[str | None] = []
     problems: list[str] = []
+    notes: list[str] = []
     for i, target in enumerate(gold, 1):
         if i not in found:
             results.append(None)
@@ -63,7 +109,10 @@ def verify_translation(instance: Instance, response: str) -> Verdict:
             problems.append(f"sentence {i}: {exc}")
             continue
         results.append(render(formula))
-        issue = _vocabulary_problem(formula, instance)
+        note = scope_note(found[i], formula)
+        if note:
+            notes.append(f"note on sentence {i}: {note}")
+        issue = _free_variable_problem(formula) or _vocabulary_problem(formula, instance)
         if issue:
             problems.append(f"sentence {i}: {issue}")
             continue
@@ -75,5 +124,6 @@ def verify_translation(instance: Instance, response: str) -> Verdict:
     right = len(gold) - len(problems)
     parsed = {"formulas": results}
     if not problems:
-        return Verdict(True, 1.0, parsed, f"correct: all {len(gold)} translations are equivalent")
-    return Verdict(False, right / len(gold), parsed, problems[0])
+        feedback = f"correct: all {len(gold)} translations are equivalent"
+        return Verdict(True, 1.0, parsed, "; ".join([feedback, *notes]))
+    return Verdict(False, right / len(gold), parsed, "; ".join([problems[0], *notes]))

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 
 import pytest
@@ -97,3 +98,62 @@ def test_entail_answers_are_read_strictly():
 def test_bad_knobs(knobs, pattern):
     with pytest.raises(ConfigError, match=pattern):
         reasoning.generate("fol", 1, 0, **knobs)
+
+
+# ------------------------------------------------------------ issue 18: free variables, scope
+def _wedding_item():
+    """A translate item about john's children and wedding (vocabulary fixed by hand)."""
+    item = reasoning.generate("fol", 1, 3, sentences=1)[0]
+    symbols = {"predicates": ["Child/2", "Wedding/1", "Tall/1"], "constants": ["john"]}
+    return dataclasses.replace(
+        item,
+        answer=["∀y (Child(john, y) → ¬Wedding(john))"],
+        meta={**item.meta, "symbols": symbols},
+    )
+
+
+def test_a_free_variable_is_refused_with_its_name():
+    item = _wedding_item()
+    verdict = reasoning.verify(item, "1. Child(john, y) → ¬Wedding(john)")
+    # closed universally this would be gold; the verifier refuses to guess instead
+    assert equivalent(parse("Child(john, y) → ¬Wedding(john)"), parse(item.answer[0]))
+    assert not verdict.correct and verdict.score == 0.0
+    assert verdict.feedback.startswith("sentence 1: free variable y: bind it with ∀ or ∃")
+    verdict = reasoning.verify(item, "1. Tall(x) ∧ Child(x, z)")
+    assert "free variables x, z" in verdict.feedback
+
+
+def test_a_response_whose_meaning_depends_on_the_scope_convention_gets_a_note():
+    item = _wedding_item()
+    # read with the widest scope: ∃y (Child(john, y) → ¬Wedding(john)), not gold
+    verdict = reasoning.verify(item, "1. ∃y Child(john, y) → ¬Wedding(john)")
+    assert not verdict.correct
+    assert "note on sentence 1" in verdict.feedback and "NLTK" in verdict.feedback
+    # gold under both conventions: correct, and no note
+    verdict = reasoning.verify(item, "1. ∀y (Child(john, y) → ¬Wedding(john))")
+    assert verdict.correct and "note" not in verdict.feedback
+    # our reading is gold, NLTK's is not: correct, with the note
+    verdict = reasoning.verify(item, "1. ∀y Child(john, y) → ¬Wedding(john)")
+    assert verdict.correct and "note on sentence 1" in verdict.feedback
+
+
+@given(seeds)
+@settings(max_examples=10, deadline=None)
+def test_gold_answers_get_no_scope_note(seed):
+    item = reasoning.generate("fol", 1, seed, quantifiers=2)[0]
+    verdict = reasoning.verify(item, "\n".join(f"{i}. {g}" for i, g in enumerate(item.answer, 1)))
+    assert verdict.correct and "note" not in verdict.feedback
+
+
+def test_scope_note_does_not_change_correctness():
+    item = _wedding_item()
+    item = dataclasses.replace(item, answer=["∃y (Child(john, y) → ¬Wedding(john))"])
+    verdict = reasoning.verify(item, "1. ∃y Child(john, y) → ¬Wedding(john)")
+    assert verdict.correct and verdict.score == 1.0
+    assert "note on sentence 1" in verdict.feedback
+
+
+def test_function_terms_outside_the_vocabulary_are_named():
+    item = _wedding_item()
+    verdict = reasoning.verify(item, "1. ∀y (Child(john, y) → ¬Wedding(father(john)))")
+    assert verdict.feedback == "sentence 1: function father/1 is not in the vocabulary"
