@@ -19,6 +19,7 @@ from solvers.fol import (
     SmtlibMemo,
     entailment,
     label_smtlib,
+    parse,
     shape,
     shape_and_symbols,
     smtlib_shape,
@@ -222,3 +223,35 @@ def test_smtlib_by_shape_writes_what_to_smtlib_writes(fs, rng):
         assert written == plain
         if written is not None:
             assert written == to_smtlib([premises[i] for i in order], query)
+
+
+# ------------------------------------------------------------ function terms (issue 18)
+def test_shape_renames_predicates_and_constants_around_function_terms_not_functions():
+    base = [parse("∀x (Customer(x) → Schedule(x, agent(x)))"), parse("Customer(rina)")]
+    renamed = [parse("∀x (Client(x) → Book(x, agent(x)))"), parse("Client(bob)")]
+    other_function = [parse("∀x (Client(x) → Book(x, owner(x)))"), parse("Client(bob)")]
+    assert shape(base) == shape(renamed)
+    assert shape(base) != shape(other_function)  # function names are kept, not renamed
+    assert shape([parse("P(f(a))")]) != shape([parse("P(a)")])
+    assert shape([parse("P(f(a, b))")]) != shape([parse("P(f(a, a))")])
+
+
+def test_memo_with_function_terms_answers_as_z3_does():
+    memo = EntailmentMemo(timeout_ms=2000)
+    for person in ("rina", "bob", "3", "New York"):
+        premises = [
+            parse("∀x (Customer(x) → Schedule(x, agent(x)))"),
+            Pred("Customer", (Const(person),)),
+        ]
+        for text in ("∃y Schedule({}, y)", "Schedule({}, agent(d))"):
+            conclusion = parse(text.format(f'"{person}"'))
+            assert memo(premises, conclusion).label == entailment(premises, conclusion).label
+    assert memo.hits >= 4
+
+
+def test_smtlib_by_shape_declines_function_terms_and_to_smtlib_writes_them():
+    fs = [parse("∀x (Customer(x) → Schedule(x, agent(x)))"), parse("Schedule(rina, agent(a))")]
+    key, preds, consts = shape_and_symbols(fs)
+    assert SmtlibByShape()(key, preds, consts, fs) is None
+    text, query = to_smtlib(fs[:1], fs[1])
+    assert "(declare-fun agent (Obj) Obj)" in text and query == "(Schedule rina (agent a))"
