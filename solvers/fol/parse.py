@@ -225,7 +225,7 @@ def _term_nesting(text: str) -> int:
     return deepest
 
 
-_LAMBDA = re.compile(r"\\|λ")
+_LAMBDA = re.compile(r"\\|(?<![\w’'])λ")  # NLTK's \x. or λx. (λ is a letter: λx is a name)
 _ARITHMETIC = re.compile(r"[+*/<>≤≥%]")
 
 
@@ -244,12 +244,12 @@ def _check_size(text: str) -> None:
 
 def _construct(exc: UnexpectedInput, text: str) -> str | None:
     """What a parse error is about when it is a construct outside first-order logic."""
+    if _LAMBDA.search(text):
+        return "λ-abstraction is not first-order logic"
     pos = getattr(exc, "pos_in_stream", None)
     if not isinstance(pos, int) or pos >= len(text):
         return None
     ch = text[pos]
-    if _LAMBDA.match(ch):
-        return "λ-abstraction is not first-order logic"
     if _ARITHMETIC.match(ch):
         return (
             f"arithmetic ({ch!r}) is not part of this logic: numbers are names; write a "
