@@ -1,0 +1,155 @@
+"""The results directory of an evaluation, written together or not at all.
+
+    RESULTS/results.json    schema 1: run config, package version, item set, variants
+                            (spec, fingerprint, pruning report), per-group metrics
+    RESULTS/samples.jsonl   one row per item x variant x sample: prompt hash, completion,
+                            tokens, finish reason, verdict (strict and flexible)
+    RESULTS/metrics.csv     the metrics as a tidy table: one row per group x variant
+    RESULTS/items.jsonl     the items asked (so the report can show prompts and gold)
+
+`results.json` keys:
+- `schema` (1), `package_version`, `created` (UTC, the only field that differs between
+  two runs of the same command), `command`;
+- `config`: items (plans or file), generation settings, device, dtype, seed;
+- `items`: count, sha256 of their ids in order, per-family counts;
+- `variants`: list of {name, spec, fingerprint, pruning};
+- `groups`: {group: {"variants": {variant: accuracy block}, "vs_dense": {variant:
+  paired comparison}}}, groups being "overall" and "family knob=value ...".
+An accuracy block: n, accuracy, flexible_accuracy, wilson95, no_answer_rate, mean_score,
+mean_completion_tokens, errors. A paired comparison: see `evals.stats.PairedComparison`.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from evals.runner import Sample
+from reasoning.core import DataError, Instance, read_jsonl
+from reasoning.core.io import dumps
+from reasoning.core.output import AtomicFiles, json_line
+
+SCHEMA = 1
+FILES = ("results.json", "samples.jsonl", "metrics.csv", "items.jsonl")
+COLUMNS = (
+    "group", "variant", "n", "accuracy", "wilson_low", "wilson_high", "flexible_accuracy",
+    "no_answer_rate", "mean_completion_tokens", "retention", "difference", "difference_low",
+    "difference_high", "difference_se", "mcnemar_p", "right_to_wrong", "wrong_to_right",
+)  # fmt: skip
+
+
+def items_digest(items: Sequence[Instance]) -> dict:
+    """What identifies the item set: count, sha256 of the ids in order, family counts."""
+    digest = hashlib.sha256("\n".join(i.id for i in items).encode()).hexdigest()
+    families = Counter(i.family for i in items)
+    return {"count": len(items), "ids_sha256": digest, "families": dict(sorted(families.items()))}
+
+
+def tidy_rows(groups: dict) -> list[dict]:
+    """One flat row per group x variant (COLUMNS), dense rows without paired fields."""
+    rows = []
+    for group, entry in groups.items():
+        for variant, acc in entry["variants"].items():
+            paired = entry["vs_dense"].get(variant, {})
+            ci = paired.get("difference_ci", [None, None])
+            rows.append(
+                {
+                    "group": group,
+                    "variant": variant,
+                    "n": acc["n"],
+                    "accuracy": acc["accuracy"],
+                    "wilson_low": acc["wilson95"][0],
+                    "wilson_high": acc["wilson95"][1],
+                    "flexible_accuracy": acc["flexible_accuracy"],
+                    "no_answer_rate": acc["no_answer_rate"],
+                    "mean_completion_tokens": acc["mean_completion_tokens"],
+                    "retention": paired.get("retention"),
+                    "difference": paired.get("difference"),
+                    "difference_low": ci[0],
+                    "difference_high": ci[1],
+                    "difference_se": paired.get("difference_se"),
+                    "mcnemar_p": paired.get("mcnemar_p"),
+                    "right_to_wrong": paired.get("right_to_wrong"),
+                    "wrong_to_right": paired.get("wrong_to_right"),
+                }
+            )
+    return rows
+
+
+def _csv(rows: Iterable[dict]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
+    return out.getvalue()
+
+
+def write_results(
+    directory: str | Path,
+    results: dict,
+    samples: Sequence[Sample],
+    items: Sequence[Instance],
+    inputs: Iterable[str | Path] = (),
+) -> Path:
+    """Write the three files of a results directory together (atomically); `results`
+    gets `schema` and `created` here. Returns the directory."""
+    folder = Path(directory)
+    if folder.exists() and not folder.is_dir():
+        raise DataError(f"{folder} exists and is not a directory")
+    record = {
+        "schema": SCHEMA,
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        **results,
+    }
+    targets = [folder / name for name in FILES]
+    with AtomicFiles(targets, inputs) as files:
+        paths = dict(zip(FILES, files.targets, strict=True))
+        files.temp(paths["results.json"]).write_text(
+            json.dumps(record, indent=2, sort_keys=True, ensure_ascii=True) + "\n",
+            encoding="utf-8",
+        )
+        with files.temp(paths["samples.jsonl"]).open("w", encoding="utf-8") as handle:
+            for sample in samples:
+                handle.write(json_line(sample.to_dict(), sort_keys=True))
+        files.temp(paths["metrics.csv"]).write_text(
+            _csv(tidy_rows(results["groups"])), encoding="utf-8"
+        )
+        with files.temp(paths["items.jsonl"]).open("w", encoding="utf-8") as handle:
+            handle.writelines(dumps(item) + "\n" for item in items)
+    return folder
+
+
+def read_results(directory: str | Path) -> tuple[dict, list[dict], list[Instance]]:
+    """(results.json, sample rows, items) of a results directory; DataError when it is
+    not one."""
+    folder = Path(directory)
+    if not (folder / "items.jsonl").is_file():
+        raise DataError(f"{folder}: not a results directory (no items.jsonl)")
+    items = read_jsonl(folder / "items.jsonl")
+    try:
+        results = json.loads((folder / "results.json").read_text(encoding="utf-8"))
+        samples = [
+            json.loads(line)
+            for line in (folder / "samples.jsonl").read_text(encoding="utf-8").splitlines()
+            if line.strip()
+        ]
+    except FileNotFoundError as exc:
+        raise DataError(f"{folder}: not a results directory (missing {exc.filename})") from None
+    except (OSError, ValueError) as exc:
+        raise DataError(f"{folder}: unreadable results ({exc})") from None
+    if not isinstance(results, dict) or results.get("schema") != SCHEMA:
+        raise DataError(f"{folder}/results.json: not schema {SCHEMA} results")
+    return results, samples, items
+
+
+def without_timestamps(results: dict[str, Any]) -> dict[str, Any]:
+    """results.json less the fields that legitimately differ between identical runs."""
+    return {k: v for k, v in results.items() if k != "created"}
