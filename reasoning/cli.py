@@ -1,7 +1,10 @@
 """The `reasoning` command line: families, generate, verify, score.
 
-User errors (bad knob, unknown family, malformed file) print one line and exit 2; a label
-that fails its independent re-check makes `verify` exit 1.
+User errors (bad knob, unknown family, malformed file, unusable output path) print one
+line and exit 2; a label that fails its independent re-check makes `verify` exit 1. Ctrl-C
+exits 130 and SIGTERM 143, each with one line, after the same cleanup as an error: every
+output is written through `reasoning.core.output`, so an interrupted or failed command
+leaves the previous files as they were and no temporary files behind.
 """
 
 from __future__ import annotations
@@ -351,6 +354,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dtype", default="auto", help="auto, float32, bfloat16, float16")
     p.add_argument("--name", default=None, help="model name clients ask for (default: MODEL)")
     p.set_defaults(func=cmd_serve)
+
+    from evals.command import add_eval_parser, add_report_parser
+
+    add_eval_parser(sub)
+    add_report_parser(sub)
     return parser
 
 

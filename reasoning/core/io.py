@@ -1,7 +1,9 @@
 """JSONL files of instances and their manifests.
 
 Lines are canonical JSON (contract key order at the top, sorted keys below, no spaces,
-UTF-8), so the same instances always give the same bytes.
+UTF-8), so the same instances always give the same bytes. Writes go through
+`reasoning.core.output` (temporary file, then rename); reads turn any malformed line,
+including one nested too deeply to parse, into a DataError naming file and line.
 """
 
 from __future__ import annotations
