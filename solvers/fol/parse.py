@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from lark import Lark, Token, Transformer
+from lark import Lark, Token, Transformer, Tree
 from lark.exceptions import UnexpectedInput
 
 from solvers.fol.ast import BinOp, Const, Eq, Formula, Func, Not, Pred, Quant, Term, Var
@@ -69,9 +69,9 @@ level per operator, and every walk over formulas (building, rendering, z3) recur
 level: this bound keeps them far from Python's recursion limit. FOLIO's largest formula
 has 27; a model that writes 600 '¬' gets a FOLParseError, not a RecursionError."""
 MAX_TERM_NESTING = 16
-"""Most argument lists open at once: P(f(g(x))) has 3. Every walk over terms recurses per
-level, so `f(f(f(...)))` from a model is a FOLParseError, not a RecursionError. Counted on
-the text before parsing, where a '(' right after a name counts (`∀x (` too: safe side)."""
+"""Most function terms nested in one another: P(f(g(x))) has 2. Every walk over terms
+recurses per level, so `f(f(f(...)))` from a model is a FOLParseError, not a
+RecursionError. Checked on the parse tree without recursion, before anything walks it."""
 
 
 class FOLParseError(ValueError):
@@ -206,22 +206,16 @@ def _second_order(name: str, role: str) -> str:
     )
 
 
-def _term_nesting(text: str) -> int:
-    """How many argument lists are open at once, at most (a '(' right after a name or a
-    closing quote opens one). Linear."""
-    depth = deepest = 0
-    kinds: list[bool] = []
-    before = " "
-    for ch in text:
-        if ch == "(":
-            opens = before.isalnum() or before in "_’'\""
-            kinds.append(opens)
-            depth += opens
+def _term_nesting(tree: Tree) -> int:
+    """How deeply function terms nest in the parse tree, at most. Linear, no recursion."""
+    deepest = 0
+    stack = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if node.data == "func":
+            depth += 1
             deepest = max(deepest, depth)
-        elif ch == ")" and kinds:
-            depth -= kinds.pop()
-        if not ch.isspace():
-            before = ch
+        stack.extend((child, depth) for child in node.children if isinstance(child, Tree))
     return deepest
 
 
@@ -234,11 +228,6 @@ def _check_size(text: str) -> None:
     if operators > MAX_OPERATORS:
         raise FOLParseError(
             f"formula too large: more than {MAX_OPERATORS} connectives and quantifiers"
-        )
-    if _term_nesting(text) > MAX_TERM_NESTING:
-        raise FOLParseError(
-            f"formula too deep: more than {MAX_TERM_NESTING} argument lists open at once "
-            "(function terms nested too deeply)"
         )
 
 
@@ -270,6 +259,10 @@ def _parse_exact(text: str, scope: str) -> Formula:
         message = describe(exc, text, _NAMES)
         construct = _construct(exc, text)
         raise FOLParseError(f"{message} ({construct})" if construct else message) from None
+    if _term_nesting(tree) > MAX_TERM_NESTING:
+        raise FOLParseError(
+            f"formula too deep: function terms nested more than {MAX_TERM_NESTING} deep"
+        )
     try:
         raw = _Build().transform(tree)
     except Exception as exc:  # lark wraps errors raised inside transformer callbacks

@@ -415,12 +415,12 @@ def test_function_nesting_is_bounded(depth):
     from solvers.fol.parse import MAX_TERM_NESTING
 
     text = "P(" + "f(" * depth + "a" + ")" * (depth + 1)
-    if depth + 1 <= MAX_TERM_NESTING:
+    if depth <= MAX_TERM_NESTING:
         formula = parse(text)
         assert equivalent(formula, formula) is True
         assert parse(render(formula)) == formula
     else:
-        with pytest.raises(FOLParseError, match="nested too deeply"):
+        with pytest.raises(FOLParseError, match="function terms nested more than"):
             parse(text)
 
 
@@ -428,6 +428,12 @@ def test_function_nesting_is_bounded(depth):
 def test_a_model_s_deep_function_terms_are_a_parse_error_not_a_recursion_error(count):
     with pytest.raises(FOLParseError):
         parse("P(" + "f(" * count + "a" + ")" * (count + 1))
+    # quoted names full of ')' do not hide the depth
+    term = "a"
+    for _ in range(count):
+        term = f'f("{")" * 15}", {term})'
+    with pytest.raises(FOLParseError, match="function terms nested more than"):
+        parse(f"P({term})")
 
 
 # ------------------------------------------------------------ quantifier scope conventions
