@@ -129,8 +129,21 @@ def _new_file_mode(target: Path) -> int:
         return 0o666 & ~mask
 
 
-def _fsync(path: PathLike, directory: bool = False) -> None:
-    fd = os.open(path, os.O_RDONLY | (getattr(os, "O_DIRECTORY", 0) if directory else 0))
+def _fsync(path: PathLike) -> None:
+    """Flush a file's bytes to disk before it is renamed into place."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(path: PathLike) -> None:
+    """Flush a directory's entries (the renames); skipped where the platform cannot."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
     try:
         os.fsync(fd)
     except OSError:
@@ -172,7 +185,8 @@ class AtomicFiles:
                         dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
                     )
                     self._temps[target] = Path(name)
-                    os.fchmod(fd, _new_file_mode(target))
+                    if hasattr(os, "fchmod"):  # mkstemp makes 0600; give the usual mode
+                        os.fchmod(fd, _new_file_mode(target))
                     os.close(fd)
         except BaseException:
             self._discard()
@@ -204,7 +218,7 @@ class AtomicFiles:
                 os.replace(self._temps[target], target)
                 del self._temps[target]
         for folder in {t.parent for t in self.targets}:
-            _fsync(folder, directory=True)
+            _fsync_dir(folder)
 
     def _discard(self) -> None:
         for temp in self._temps.values():
@@ -267,7 +281,7 @@ class AtomicDirectory:
                     (self.target / name).unlink()
             for name in order:
                 os.replace(temp / name, self.target / name)
-        _fsync(self.target, directory=True)
+        _fsync_dir(self.target)
 
 
 # ---------------------------------------------------------------- text lines
