@@ -93,9 +93,11 @@ class _Scanner:
             pos = match.end()
         yield "end", "", end
 
-    def where(self) -> str:
-        line = self.text.count("\n", 0, self.pos) + 1
-        column = self.pos - (self.text.rfind("\n", 0, self.pos) + 1) + 1
+    def where(self, pos: int | None = None) -> str:
+        """'line L, column C' of `pos` (default: the current token); O(pos), errors only."""
+        pos = self.pos if pos is None else pos
+        line = self.text.count("\n", 0, pos) + 1
+        column = pos - (self.text.rfind("\n", 0, pos) + 1) + 1
         return f"line {line}, column {column}"
 
     def fail(self, wanted: str) -> ResponseParseError:
@@ -139,14 +141,14 @@ def _call(scan: _Scanner) -> Rule:
 
 
 def _quoted_call(scan: _Scanner) -> Rule:
-    where = scan.where()
+    start = scan.pos
     try:
         inner = _Scanner(scan.string())
         rule = _call(inner)
         if inner.kind != "end":
             raise inner.fail("the end of the quoted call")
     except ResponseParseError as exc:
-        raise ResponseParseError(f"{where}, in the quoted call: {exc}") from None
+        raise ResponseParseError(f"{scan.where(start)}, in the quoted call: {exc}") from None
     return rule
 
 
