@@ -5,6 +5,11 @@ and is certified: SAT by checking its model against every clause, UNSAT by check
 DRUP proof or, for at most 14 variables, by evaluating the formula on every assignment.
 The re-check (`reasoning verify`) decides the DIMACS again with another engine (MiniSat)
 and parses the English story back with the grammar, which must give the same CNF.
+
+Every solver call is bounded by BUDGET conflicts (solver work, not seconds, so the same on
+every machine). In generation a formula undecided within it is redrawn from the item's own
+RNG (deterministic); after MAX_UNDECIDED such formulas for one item generation stops with
+an error naming the budget. In the re-check an undecided formula is a disagreement.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from generators.nlsat.english import GRAMMARS, EnglishParseError, atom_text, parse_cnf, render_cnf
-from generators.nlsat.sampling import ClauseSampler
+from generators.nlsat.sampling import DrawTables
 from generators.vocab import PEOPLE, PROPERTIES
 from reasoning.core import (
     ConfigError,
@@ -37,6 +42,8 @@ from reasoning.core import (
 )
 from solvers.sat import (
     CNF,
+    DimacsError,
+    SolveResult,
     UncertifiedAnswer,
     decide,
     read_dimacs,
@@ -44,20 +51,38 @@ from solvers.sat import (
     solve,
     write_dimacs,
 )
-from solvers.sat.truthtable import LIMIT as EXHAUSTIVE_LIMIT
-from solvers.sat.truthtable import LiteralSets, literal_sets
 
 SECOND_SOLVER = "minisat22"  # the re-check's engine: not the one that labels (CaDiCaL)
 
 NAME = "nlsat"
-VERSION = "3"  # 3: atoms drawn from the chosen people x every property (two draws)
+# 3: atoms drawn from the chosen people x every property (two draws)
+# 4: every solver call bounded by BUDGET conflicts, undecided formulas redrawn; n_vars <= 150
+#    (only items whose formula needed more than BUDGET conflicts differ from version 3)
+VERSION = "4"
 MAX_ATTEMPTS = 1000
+# Conflicts per solver call (MiniSat's filter, CaDiCaL's certified solve, the re-check's
+# MiniSat); a DRUP proof has about one lemma per conflict, so this also bounds its check.
+BUDGET = 20_000
+MAX_UNDECIDED = 10  # formulas undecided within BUDGET one item may draw before giving up
+# The largest n_vars generated reliably within BUDGET at the default ratio and k: at 150 the
+# hardest items need ~5,000 conflicts; at 200 some items draw MAX_UNDECIDED formulas that
+# need more than BUDGET (benchmarks/nlsat_budget.py)
+MAX_VARS = 150
 LABELS = ("yes", "no")
 
 
 @dataclass(frozen=True)
 class Config:
-    n_vars: int = knob(10, "number of propositional variables (atoms)", low=2, high=500)
+    n_vars: int = knob(
+        10,
+        f"number of propositional variables (atoms). Every solver call gets {BUDGET:,} "
+        f"conflicts; a formula undecided within them is redrawn, and an item that draws "
+        f"{MAX_UNDECIDED} such formulas stops generation with an error. At the default ratio "
+        f"and k every allowed value fits (150: a few seconds per item, most of it checking "
+        f"the proof of an unsatisfiable one); a harder ratio or k can outgrow the budget",
+        low=2,
+        high=MAX_VARS,
+    )
     ratio: float = knob(
         4.26, "clause/variable ratio alpha = m/n (ignored if n_clauses > 0)", low=0.1, high=20.0
     )
@@ -137,52 +162,46 @@ class _Draft:
 
     index: int
     rng: random.Random
-    cnf: CNF
-    models: int | None
-
-
-@dataclass(frozen=True)
-class _Tables:
-    """What every item of a run draws from: the clause sampler and, for exhaustive
-    evaluation, each literal's and each table clause's satisfying-assignment set."""
-
-    sampler: ClauseSampler
-    sets: dict[int, int] | None
-    masks: list[int] | None
-    everything: int  # the set of all assignments
-
-    @classmethod
-    def of(cls, config: Config) -> _Tables:
-        sets = _literal_sets(config.n_vars) if config.n_vars <= EXHAUSTIVE_LIMIT else None
-        return cls(
-            ClauseSampler(config.n_vars, config.k, config.mix_2sat),
-            sets,
-            _clause_sets(config.n_vars, config.k) if sets is not None else None,
-            (1 << (1 << config.n_vars)) - 1 if sets is not None else 0,
-        )
+    cnf: CNF = CNF(0, ())  # set by `_draft`
+    models: int | None = None
+    attempts: int = 0  # formulas drawn for this item so far
+    undecided: int = 0  # of which undecided within BUDGET
 
 
 def _make_batch(
-    config: Config, knobs: dict, seed: int, indices: range, tables: _Tables
+    config: Config, knobs: dict, seed: int, indices: range, tables: DrawTables
 ) -> list[Instance]:
     """The items of `indices`, stage by stage over the batch: draw and filter formulas,
     certify each with CaDiCaL, then write each out."""
-    drafts = [_draft(config, knobs, seed, i, tables) for i in indices]
-    results = [solve(d.cnf, models=d.models) for d in drafts]  # CaDiCaL, certified
+    drafts = [_draft(config, _Draft(i, item_rng(NAME, knobs, seed, i)), tables) for i in indices]
+    results = [_certify(d) for d in drafts]  # CaDiCaL, certified
+    for j, result in enumerate(results):
+        while result.satisfiable is None:  # CaDiCaL undecided within BUDGET: draw again
+            drafts[j] = draft = _draft(config, _undecided(config, drafts[j]), tables)
+            results[j] = result = _certify(draft)
     return [_finish(config, knobs, seed, d, r) for d, r in zip(drafts, results, strict=True)]
 
 
-def _draft(config: Config, knobs: dict, seed: int, index: int, tables: _Tables) -> _Draft:
-    rng = item_rng(NAME, knobs, seed, index)
-    target = wants_yes(index, config.balance)
+def _certify(draft: _Draft) -> SolveResult:
+    """CaDiCaL's certified answer for the draft's formula, or undecided within BUDGET."""
+    return solve(draft.cnf, models=draft.models, budget=BUDGET)
+
+
+def _draft(config: Config, draft: _Draft, tables: DrawTables) -> _Draft:
+    """The next formula of the item's label drawn from `draft.rng` (its CNF and, when
+    evaluated exhaustively, its models set on `draft`), counting attempts on `draft`."""
+    rng, target = draft.rng, wants_yes(draft.index, config.balance)
     m = config.clause_count
     sampler, sets, masks, everything = tables.sampler, tables.sets, tables.masks, tables.everything
-    for _ in range(MAX_ATTEMPTS):  # attempts are only filtered; the kept one is certified
+    while draft.attempts < MAX_ATTEMPTS:  # attempts are only filtered; the kept one certified
+        draft.attempts += 1
         picks = sampler.positions(rng, m) if masks is not None else None
         if picks is not None:  # the common case: decide from the clauses' table positions
             models = functools.reduce(operator.and_, map(masks.__getitem__, picks), everything)
             if bool(models) == target:
-                return _Draft(index, rng, CNF(config.n_vars, sampler.clauses_at(picks)), models)
+                draft.cnf = CNF(config.n_vars, sampler.clauses_at(picks))
+                draft.models = models
+                return draft
             continue
         cnf = sampler.cnf(rng, m)
         models = None
@@ -190,9 +209,12 @@ def _draft(config: Config, knobs: dict, seed: int, index: int, tables: _Tables) 
             models = satisfying_assignments(cnf, sets)
             sat = bool(models)
         else:
-            sat = decide(cnf, SECOND_SOLVER)
+            sat = decide(cnf, SECOND_SOLVER, budget=BUDGET)
+            if sat is None:
+                draft = _undecided(config, draft)
         if sat == target:
-            return _Draft(index, rng, cnf, models)
+            draft.cnf, draft.models = cnf, models
+            return draft
     wanted = "satisfiable" if target else "unsatisfiable"
     raise GenerationError(
         f"no {wanted} formula in {MAX_ATTEMPTS} tries at n_vars={config.n_vars}, "
@@ -200,6 +222,19 @@ def _draft(config: Config, knobs: dict, seed: int, index: int, tables: _Tables) 
         f"move ratio towards the phase transition (~4.26 for 3-SAT) or set balance="
         f"{0.0 if target else 1.0:g} for an unbalanced set"
     )
+
+
+def _undecided(config: Config, draft: _Draft) -> _Draft:
+    """Count one formula undecided within BUDGET; past MAX_UNDECIDED, a GenerationError."""
+    draft.undecided += 1
+    if draft.undecided >= MAX_UNDECIDED:
+        raise GenerationError(
+            f"item {draft.index}: {draft.undecided} formulas at n_vars={config.n_vars}, "
+            f"clauses={config.clause_count}, k={config.k} were undecided within the solver "
+            f"budget ({BUDGET:,} conflicts each): formulas this size are too hard here; "
+            f"use fewer variables or a ratio further from the phase transition"
+        )
+    return draft
 
 
 def _finish(config: Config, knobs: dict, seed: int, draft: _Draft, result) -> Instance:
@@ -235,30 +270,16 @@ def _finish(config: Config, knobs: dict, seed: int, draft: _Draft, result) -> In
     )
 
 
-@functools.lru_cache(maxsize=4)
-def _clause_sets(n_vars: int, k: int) -> list[int] | None:
-    """For each clause of the sampler's k-clause table (same order), the set of assignments
-    satisfying it; None when those sets would take more than ~16 MiB."""
-    table = ClauseSampler(n_vars, k, 0.0).tables.get(k)
-    if n_vars > EXHAUSTIVE_LIMIT or table is None or len(table) << n_vars > 1 << 27:
-        return None
-    sets = _literal_sets(n_vars)
-    return [sets[clause] for clause in table]
-
-
-@functools.lru_cache(maxsize=4)
-def _literal_sets(n_vars: int) -> LiteralSets:
-    """One table per variable count for the whole process: its clause sets stay warm
-    across runs and chunks (the sets depend on nothing else)."""
-    return literal_sets(n_vars)
-
-
 def generate(config: Config, seed: int, n: int, start: int = 0) -> Iterator[Instance]:
     """n NLSat items; item i depends only on (knobs, seed, i). Cost: one cheap decision per
     attempt (exhaustive evaluation up to 14 variables, else MiniSat; about 1/balance
-    attempts per item near the phase transition) and one certified CaDiCaL solve."""
+    attempts per item near the phase transition) and one certified CaDiCaL solve, each
+    solver call at most BUDGET conflicts (a formula undecided within it is redrawn, at most
+    MAX_UNDECIDED times per item, then GenerationError)."""
     config.validate()
-    make = functools.partial(_make_batch, tables=_Tables.of(config))
+    make = functools.partial(
+        _make_batch, tables=DrawTables.of(config.n_vars, config.k, config.mix_2sat)
+    )
     return generate_batches(config, seed, n, make, start)
 
 
@@ -298,8 +319,10 @@ def verify(instance: Instance, response: str) -> Verdict:
         stated, clashes = _assignment(response, atoms)
         if stated:
             parsed["assignment"] = {atoms[v - 1]: val for v, val in sorted(stated.items())}
-            cnf = read_dimacs(instance.meta["formal"]["text"])
-            bad = cnf.first_falsified(stated)
+            try:
+                bad = read_dimacs(instance.meta["formal"]["text"]).first_falsified(stated)
+            except (KeyError, TypeError, DimacsError) as exc:
+                bad, feedback = None, f"{feedback}; meta.formal unreadable: {exc}"
             lines = statements_of(instance.prompt).splitlines()
             if clashes:
                 feedback += f"; the assignment contradicts itself on '{clashes[0]}'"
@@ -337,8 +360,12 @@ def checker() -> Callable[[Instance], list[str]]:
                     problems.append("prompt text does not parse to meta.formal")
         except (KeyError, TypeError, ValueError) as exc:
             return [*problems, f"meta.formal unreadable: {exc}"]
-        sat = decide(cnf, SECOND_SOLVER)
-        if ("yes" if sat else "no") != instance.answer:
+        sat = decide(cnf, SECOND_SOLVER, budget=BUDGET)
+        if sat is None:
+            problems.append(
+                f"{SECOND_SOLVER} undecided within the solver budget ({BUDGET} conflicts)"
+            )
+        elif ("yes" if sat else "no") != instance.answer:
             problems.append(
                 f"{SECOND_SOLVER} says {'SAT' if sat else 'UNSAT'}, label is {instance.answer!r}"
             )

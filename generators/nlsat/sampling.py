@@ -6,8 +6,11 @@ import functools
 import itertools
 import math
 import random
+from dataclasses import dataclass
 
 from solvers.sat import CNF
+from solvers.sat.truthtable import LIMIT as EXHAUSTIVE_LIMIT
+from solvers.sat.truthtable import LiteralSets, literal_sets
 
 TABLE_LIMIT = 50_000  # clause tables up to this size are enumerated once per sampler
 
@@ -88,3 +91,43 @@ def _draw_clause(rng: random.Random, n_vars: int, width: int) -> tuple[int, ...]
 def random_ksat(rng: random.Random, n_vars: int, n_clauses: int, k: int, mix_2sat: float) -> CNF:
     """A uniform random CNF (see ClauseSampler; build one sampler to draw many formulas)."""
     return ClauseSampler(n_vars, k, mix_2sat).cnf(rng, n_clauses)
+
+
+@dataclass(frozen=True)
+class DrawTables:
+    """What every item of a run draws from: the clause sampler and, for exhaustive
+    evaluation (at most truthtable.LIMIT variables), each literal's and each table clause's
+    satisfying-assignment set."""
+
+    sampler: ClauseSampler
+    sets: dict[int, int] | None
+    masks: list[int] | None
+    everything: int  # the set of all assignments
+
+    @classmethod
+    def of(cls, n_vars: int, k: int, mix_2sat: float) -> DrawTables:
+        sets = _literal_sets(n_vars) if n_vars <= EXHAUSTIVE_LIMIT else None
+        return cls(
+            ClauseSampler(n_vars, k, mix_2sat),
+            sets,
+            clause_sets(n_vars, k) if sets is not None else None,
+            (1 << (1 << n_vars)) - 1 if sets is not None else 0,
+        )
+
+
+@functools.lru_cache(maxsize=4)
+def clause_sets(n_vars: int, k: int) -> list[int] | None:
+    """For each clause of the sampler's k-clause table (same order), the set of assignments
+    satisfying it; None when those sets would take more than ~16 MiB."""
+    table = ClauseSampler(n_vars, k, 0.0).tables.get(k)
+    if n_vars > EXHAUSTIVE_LIMIT or table is None or len(table) << n_vars > 1 << 27:
+        return None
+    sets = _literal_sets(n_vars)
+    return [sets[clause] for clause in table]
+
+
+@functools.lru_cache(maxsize=4)
+def _literal_sets(n_vars: int) -> LiteralSets:
+    """One table per variable count for the whole process: its clause sets stay warm
+    across runs and chunks (the sets depend on nothing else)."""
+    return literal_sets(n_vars)

@@ -14,8 +14,8 @@ from generators.nlsat import statements_of
 from generators.nlsat.english import EnglishParseError, parse_cnf, render_clause, render_cnf
 from generators.vocab import PEOPLE, PROPERTIES
 from reasoning.core import ConfigError, GenerationError
-from solvers.sat import CNF, read_dimacs, solve
-from tests.solvers.test_sat import brute_force_sat
+from solvers.sat import CNF, read_dimacs, solve, write_dimacs
+from tests.solvers.test_sat import brute_force_sat, hard_random_3sat
 
 seeds = st.integers(0, 2**32)
 grammars = st.sampled_from(["rules", "relative"])
@@ -126,7 +126,8 @@ def test_hardness_records_the_knobs():
         ({"k": 5, "n_vars": 3}, "k=5 exceeds n_vars=3"),
         ({"n_vars": 100, "grammar": "relative"}, "too large for grammar=relative"),
         ({"grammar": "poetry"}, r"allowed: rules \| relative"),
-        ({"n_vars": 1}, r"allowed: 2\.\.500"),
+        ({"n_vars": 1}, r"allowed: 2\.\.150"),
+        ({"n_vars": 151}, r"allowed: 2\.\.150"),
     ],
 )
 def test_bad_knobs_are_rejected(knobs, pattern):
@@ -216,6 +217,72 @@ def test_tampered_label_is_caught_by_recheck(items):
     assert cnf_text and reasoning.recheck(replace(item, prompt=broken_prompt))
 
 
+def _with_formal(item, text: str):
+    from dataclasses import replace
+
+    return replace(item, meta={**item.meta, "formal": {"format": "dimacs", "text": text}})
+
+
+def test_a_hard_formula_in_meta_formal_is_undecided_not_a_hang(items):
+    """Issue 14: a tampered item whose meta.formal is a hard 350-variable random 3-SAT
+    formula: the re-check's MiniSat stops at its conflict budget and says so (not a pass,
+    not a crash, not a hang)."""
+    tampered = _with_formal(items[0], write_dimacs(hard_random_3sat(350)))
+    problems = reasoning.recheck(tampered)
+    assert any("undecided within the solver budget" in p for p in problems), problems
+    assert not any(" says " in p for p in problems)  # no verdict claimed either way
+
+
+@pytest.mark.parametrize(
+    "text", ["p cnf 2000000000 1\n2000000000 0\n", "p cnf 2 1\n1 -0\n", "p cnf 3 9\n1 0\n"]
+)
+def test_hostile_meta_formal_is_a_disagreement_and_verify_does_not_raise(items, text):
+    yes = next(item for item in items if item.answer == "yes")
+    tampered = _with_formal(yes, text)
+    assert any("meta.formal unreadable" in p for p in reasoning.recheck(tampered))
+    atom = yes.meta["atoms"][0]
+    verdict = reasoning.verify(tampered, f"{atom}. Answer: yes")
+    assert verdict.correct and "meta.formal unreadable" in verdict.feedback
+
+
+@given(st.integers(0, 2**32), st.integers(20, 400))
+def test_undecided_formulas_are_redrawn_deterministically(seed, budget):
+    """Under a small conflict budget some formulas at 40 variables are undecided: they are
+    redrawn from the item's own RNG, so the items are the same on every run, item i does
+    not depend on n, and every kept label is still the truth (or the run stops with the
+    budget's error)."""
+    from generators.nlsat import family
+
+    saved = family.BUDGET
+    family.BUDGET = budget
+    try:
+        try:
+            a = reasoning.generate("nlsat", 3, seed, n_vars=40)
+        except GenerationError as exc:
+            assert "undecided within the solver budget" in str(exc)
+            return
+        b = reasoning.generate("nlsat", 2, seed, n_vars=40)
+    finally:
+        family.BUDGET = saved
+    assert a[:2] == b
+    for item in a:
+        truth = solve(read_dimacs(item.meta["formal"]["text"])).satisfiable
+        assert truth == (item.answer == "yes")
+        assert item.meta["solver"]["conflicts"] <= budget + 10  # CaDiCaL stops near it
+
+
+def test_a_size_beyond_the_budget_stops_with_the_budget_named():
+    from generators.nlsat import family
+
+    saved = family.BUDGET
+    family.BUDGET = 5
+    try:
+        with pytest.raises(GenerationError, match=r"undecided within the solver budget \(5 "):
+            reasoning.generate("nlsat", 2, 0, n_vars=120)
+    finally:
+        family.BUDGET = saved
+
+
 @pytest.mark.slow
 def test_larger_formulas_still_certified():
     items = reasoning.generate("nlsat", 20, 0, n_vars=100, ratio=4.26)
@@ -263,8 +330,7 @@ def test_table_positions_are_one_uniform_number_each(n, k, m, seed):
     """The sampler's positions are table[int(random() * size)], one draw per clause (the
     draws items were always made with), and the decision by position sets is the
     exhaustive evaluation of the formula those positions spell."""
-    from generators.nlsat.family import _clause_sets
-    from generators.nlsat.sampling import ClauseSampler
+    from generators.nlsat.sampling import ClauseSampler, clause_sets
     from solvers.sat.truthtable import satisfying_assignments
 
     k = min(k, n)
@@ -273,7 +339,7 @@ def test_table_positions_are_one_uniform_number_each(n, k, m, seed):
     picks = sampler.positions(random.Random(seed), m)
     rng = random.Random(seed)
     assert picks == [int(rng.random() * len(table)) for _ in range(m)]
-    sets = _clause_sets(n, k)
+    sets = clause_sets(n, k)
     everything = (1 << (1 << n)) - 1
     decided = functools.reduce(operator.and_, (sets[p] for p in picks), everything)
     assert decided == satisfying_assignments(CNF(n, sampler.clauses_at(picks)))
