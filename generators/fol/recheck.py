@@ -43,8 +43,6 @@ def recheck(instance: Instance) -> list[str]:
         problems = []
         if formal["format"] != "smtlib2":
             problems.append(f"meta.formal.format is {formal['format']!r}, not 'smtlib2'")
-        if not isinstance(formal["text"], str):  # z3's parser must only ever see text
-            return [*problems, "meta.formal.text is not text"]
         task = instance.meta["task"]
         if task == "translate":
             return problems + _translation_problems(instance, formal)
@@ -105,20 +103,17 @@ def _unstated(sentences: list[str], formulas: list[Formula], words: Words) -> li
 
 def _entailment_problems(instance: Instance, formal: dict) -> list[str]:
     script, query = formal["text"], formal["query"]
+    fol = instance.meta["fol"]
+    premises = [parse(p) for p in fol["premises"]]
+    conclusion = parse(fol["conclusion"])
+    if to_smtlib(premises, conclusion) != (script, query):  # z3 reads only what we write
+        return ["meta.fol does not translate to meta.formal"]
     problems = []
-    try:
-        label = label_smtlib(script, query)
-    except ValueError as exc:
-        return [*problems, f"meta.formal unreadable: {exc}"]
+    label = label_smtlib(script, query)
     if label is None:
         problems.append("z3 gave up on the SMT-LIB2 text")
     elif label != instance.answer:
         problems.append(f"z3 on meta.formal says {label}, label is {instance.answer}")
-    fol = instance.meta["fol"]
-    premises = [parse(p) for p in fol["premises"]]
-    conclusion = parse(fol["conclusion"])
-    if to_smtlib(premises, conclusion) != (script, query):
-        problems.append("meta.fol does not translate to meta.formal")
     read = entail_prompt(instance.prompt)
     if read is None:
         return [*problems, "the prompt is not laid out as the family writes it"]
@@ -143,14 +138,11 @@ def _translation_problems(instance: Instance, formal: dict) -> list[str]:
     for g in gold:
         if parse(render(g)) != g:
             problems.append(f"gold formula changes in a render/parse round trip: {render(g)}")
-    try:
-        asserted = z3.parse_smt2_string(script, ctx=z3.Context())
-        if len(asserted) != len(gold):
-            problems.append(f"meta.formal asserts {len(asserted)} formulas for {len(gold)} gold")
-    except z3.Z3Exception as exc:
-        problems.append(f"meta.formal unreadable by z3: {exc}")
-    if to_smtlib(gold)[0] != script:
-        problems.append("gold formulas do not translate to meta.formal")
+    if to_smtlib(gold)[0] != script:  # z3 reads only what the family writes
+        return [*problems, "gold formulas do not translate to meta.formal"]
+    asserted = z3.parse_smt2_string(script, ctx=z3.Context())
+    if len(asserted) != len(gold):
+        problems.append(f"meta.formal asserts {len(asserted)} formulas for {len(gold)} gold")
     read = translate_prompt(instance.prompt)
     if read is None:
         return [*problems, "the prompt is not laid out as the family writes it"]

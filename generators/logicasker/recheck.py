@@ -79,16 +79,16 @@ def _recheck(instance: Instance, context: _Context) -> list[str]:
     key, preds, consts = shape_and_symbols(list(stated))
     *premises, conclusion = stated
     written = context.writer(key, preds, consts, list(stated)) or to_smtlib(premises, conclusion)
-    if written == (script, query):  # a renaming of every text of its shape: one z3 read each
-        hit, label = context.labels.lookup(key)
-        if not hit:
-            label = context.z3(script, query)
-            context.labels.store(key, label)
-    else:
-        problems.append(
-            "meta.formal is not the SMT-LIB2 text of the prompt's premises and question"
-        )
+    if written != (script, query):  # z3 reads only what the family writes
+        return [
+            *problems,
+            "meta.formal is not the SMT-LIB2 text of the prompt's premises and question",
+        ]
+    hit, label = context.labels.lookup(key)  # the text is a renaming of its shape's others
+    if not hit:
         label = context.z3(script, query)
+        if label is not None:  # only decided labels are kept
+            context.labels.store(key, label)
     if label is None:
         problems.append("z3 gave up on meta.formal")
     elif ("yes" if label == "True" else "no") != instance.answer:

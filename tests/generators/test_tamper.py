@@ -22,7 +22,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import reasoning
-from generators.nlsat.recheck_shape import shape_problems
+from generators.nlsat.family import checker as nlsat_checker
+from generators.nlsat.recheck_shape import guarded
 from reasoning.core import Instance
 
 Tamper = Callable[[Instance, random.Random], Instance | None]
@@ -34,7 +35,7 @@ POOLS: dict[str, tuple[str, int, dict]] = {  # key -> (family, n, knobs)
     "nlsat-relative": ("nlsat", 6, {"n_vars": 5, "grammar": "relative"}),
     "pbe": ("pbe", 8, {"length": 3, "n_examples": 4}),
     "fol-translate": ("fol", 8, {"depth": 3, "sentences": 4}),
-    "fol-entail": ("fol", 6, {"task": "entail"}),
+    "fol-entail": ("fol", 4, {"task": "entail"}),
 }
 
 
@@ -287,11 +288,10 @@ def _family_of(key: str) -> str:
 
 
 def recheck(item: Instance) -> list[str]:
-    """`reasoning.recheck`, with NLSat's shape checks run first as its checker will run
-    them once family.py calls `recheck_shape.shape_problems` (see
-    test_nlsat_verify_runs_the_shape_checks)."""
+    """`reasoning.recheck`; for NLSat, what it gives once family.checker returns
+    `recheck_shape.guarded(check)` (see test_nlsat_verify_runs_the_shape_checks)."""
     if item.family == "nlsat":
-        return shape_problems(item) or reasoning.recheck(item)
+        return guarded(nlsat_checker())(item)
     return reasoning.recheck(item)
 
 
@@ -304,7 +304,7 @@ def test_untampered_items_have_no_disagreement(key):
 @pytest.mark.parametrize("part", ["answer", "formal", "prompt"])
 @pytest.mark.parametrize("key", sorted(POOLS))
 @given(pick=st.integers(0, 10**6), rng=st.randoms(use_true_random=False))
-@settings(max_examples=15)
+@settings(max_examples=12)
 def test_every_tampering_is_a_disagreement(key, part, pick, rng):
     item = pool(key)[pick % len(pool(key))]
     tampered = TAMPERINGS[_family_of(key)][part](item, rng)
@@ -322,7 +322,7 @@ READ = {  # the meta fields each family's re-check reads (formal: also its field
     "fol-translate": ("formal", "task", "sentences", "symbols"),
     "fol-entail": ("formal", "task", "fol", "conclusion", "symbols"),
 }
-WRONG = (None, 5, 2.5, True, "x", [1, [2]], {"a": 1})
+WRONG = (None, 5, "x", [1, [2]], {"a": 1})
 
 
 def _malformed(item: Instance):
@@ -345,7 +345,7 @@ def _malformed(item: Instance):
 @pytest.mark.parametrize("key", sorted(POOLS))
 def test_malformed_items_are_disagreements_not_errors(key):
     read = {"answer", "prompt", "meta", *READ[_family_of(key)]}
-    for item in pool(key)[:2]:
+    for item in pool(key)[:1]:
         for name, broken in _malformed(item):
             problems = recheck(broken)  # must not raise
             assert isinstance(problems, list) and all(isinstance(p, str) for p in problems)
@@ -355,7 +355,7 @@ def test_malformed_items_are_disagreements_not_errors(key):
 
 @pytest.mark.xfail(
     strict=True,
-    reason="family.checker does not call recheck_shape.shape_problems yet (one-line hook)",
+    reason="family.checker does not return recheck_shape.guarded(check) yet (one-line hook)",
 )
 def test_nlsat_verify_runs_the_shape_checks():
     item = pool("nlsat")[0]
@@ -363,4 +363,4 @@ def test_nlsat_verify_runs_the_shape_checks():
     moved = "\n\n".join([*paragraphs[:2], "Hugo is big.", *paragraphs[2:]])
     assert reasoning.recheck(_with(item, prompt=moved))
     assert reasoning.recheck(_with_formal(item, format="cnf"))
-    assert reasoning.recheck(_with(item, meta={**item.meta, "atoms": 5})) is not None
+    assert reasoning.recheck(_with(item, meta={**item.meta, "atoms": 5}))
