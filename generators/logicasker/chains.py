@@ -32,6 +32,8 @@ class Slots:
 
 def substitute(f: Formula, binding: dict[str, Formula]) -> Formula:
     """Replace 0-ary atoms named in `binding` (metavariables or slots) by formulas."""
+    if not binding:  # a predicate schema's own instance: nothing to replace
+        return f
     return map_atoms(f, lambda p: binding.get(p.name, p) if not p.args else p)
 
 
@@ -98,9 +100,18 @@ def apply_rule(
 
 
 def metas_of(premises: tuple[Formula, ...], conclusion: Formula) -> tuple[str, ...]:
-    """The metavariables of a schema, sorted."""
-    names = set().union(*(atom_names(f) for f in (*premises, conclusion)))
-    return tuple(sorted(n for n in names if n in METAVARS))
+    """The metavariables of a schema (its 0-ary atoms P..S; the unary P(x) of a predicate
+    schema is realised by name, not substituted), sorted."""
+    found: set[str] = set()
+
+    def note(p: Pred) -> Formula:
+        if not p.args and p.name in METAVARS:
+            found.add(p.name)
+        return p
+
+    for f in (*premises, conclusion):
+        map_atoms(f, note)
+    return tuple(sorted(found))
 
 
 # ---------------------------------------------------------------- realisation
