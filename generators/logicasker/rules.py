@@ -4,8 +4,8 @@ Propositional schemas use 0-ary metavariables P, Q, R, S (any formula may stand 
 Predicate schemas use unary metavariables P, Q, R, S over x, and the constant a.
 Every propositional rule (inference, equivalence law, fallacy) has two predicate forms:
 - universal_<rule>: its compound premises are quantified over x and its literal premises
-  are facts about a (the anchor quantifies literals too; a fact about a is the harder,
-  chainable reading);
+  are facts about a (the anchor quantifies literals too, so its universal modus ponens
+  ∀x (P→Q), ∀x P ⊢ ∀x Q is universal_generalization here); these chain like the rule;
 - existential_<rule>: every premise quantified over x, one of them (each in turn: one
   variant each) by ∃, the others by ∀, and the conclusion by ∃.
 A rule's `note` says where the anchor (LogicAsker's rules.py) names or states it otherwise;
