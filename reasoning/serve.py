@@ -1,77 +1,146 @@
 """`reasoning serve`: an OpenAI-compatible HTTP server (chat completions and completions)
 over a local HF model, full or pruned, so the harness, the verifier loop and third-party
-tools reach every model the same way. Requests are served one at a time (one model)."""
+tools reach every model the same way.
+
+One model serves every request, one prompt at a time: prompts take the model in arrival
+order, so a request with many prompts interleaves with those that arrive while it runs.
+What a request may ask for is bounded (`ServeLimits`: body size, prompts per request,
+tokens per prompt against the model's context, requests in flight), and every request the
+server will not serve gets an OpenAI-style error naming the field at fault (400, 404, 413,
+503), never a 500 or a torch message. See serve_limits.py and serve_requests.py."""
 
 from __future__ import annotations
 
-import threading
 import time
 import uuid
-from typing import Any
+from collections.abc import Sequence
 
-from fastapi import FastAPI
+import anyio.to_thread
+from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException
 
-from reasoning.models import BackendError, GenerationSettings, HFBackend
+from reasoning.core import ConfigError
+from reasoning.models import Completion, GenerationSettings, HFBackend
+from reasoning.serve_limits import ApiError, BodyLimit, ModelQueue, ServeLimits, error_response
+from reasoning.serve_requests import (
+    ChatRequest,
+    CommonRequest,
+    CompletionRequest,
+    chat_messages,
+    check_common,
+    completion_budget,
+    count_prompt_tokens,
+    parse,
+    prompt_list,
+    stop_strings,
+)
 
+__all__ = ["ApiError", "ServeLimits", "create_app", "model_context", "serve"]
 
-class _Common(BaseModel):
-    model: str | None = None
-    max_tokens: int | None = Field(default=256, ge=1)
-    temperature: float = Field(default=0.0, ge=0.0)
-    top_p: float = Field(default=1.0, gt=0.0, le=1.0)
-    seed: int | None = None
-    stop: str | list[str] | None = None
-    n: int = 1
-    stream: bool = False
-
-
-class CompletionRequest(_Common):
-    prompt: str | list[str]
-
-
-class ChatRequest(_Common):
-    messages: list[dict[str, Any]]
-
-
-def _error(status: int, message: str) -> JSONResponse:
-    body = {"error": {"message": message, "type": "invalid_request_error", "code": status}}
-    return JSONResponse(status_code=status, content=body)
+Job = tuple[tuple[str, bool], GenerationSettings]
+GREEDY_BELOW = 1e-5  # temperatures under this decode greedily (as vLLM does)
 
 
-def _settings(req: _Common, chat: bool) -> GenerationSettings:
-    stop = (req.stop,) if isinstance(req.stop, str) else tuple(req.stop or ())
-    return GenerationSettings(
-        max_new_tokens=req.max_tokens or 256,
-        temperature=req.temperature,
-        top_p=req.top_p,
-        seed=req.seed or 0,
-        stop=stop,
-        chat=chat,
-        batch_size=1,
-    )
-
-
-def create_app(backend: HFBackend, model_name: str) -> FastAPI:
-    app = FastAPI(title="reasoning serve", version="1")
-    lock = threading.Lock()
-
-    def check(req: _Common) -> JSONResponse | None:
-        if req.stream:
-            return _error(400, "streaming is not supported")
-        if req.n != 1:
-            return _error(400, "only n=1 is supported")
-        if req.model not in (None, model_name):
-            return _error(
-                404, f"model {req.model!r} is not served here; this serves {model_name!r}"
+def model_context(backend: HFBackend, limits: ServeLimits) -> int:
+    """Tokens of prompt + completion one request may use: `limits.context_length` when set
+    (never above the model's positions), else the model's `max_position_embeddings`, else
+    the tokenizer's `model_max_length`."""
+    config = getattr(backend.model, "config", None)
+    positions = getattr(config, "max_position_embeddings", None)
+    if limits.context_length is not None:
+        if positions and limits.context_length > positions:
+            raise ConfigError(
+                f"context_length={limits.context_length} is over the model's {positions} positions"
             )
-        return None
+        return limits.context_length
+    if positions:
+        return int(positions)
+    stated = getattr(backend.tokenizer, "model_max_length", None)
+    if isinstance(stated, int) and 0 < stated < 10**7:
+        return stated
+    raise ConfigError("the model states no context length; give one (context_length)")
 
-    def usage(outs) -> dict:
-        p = sum(o.prompt_tokens for o in outs)
-        c = sum(o.completion_tokens for o in outs)
-        return {"prompt_tokens": p, "completion_tokens": c, "total_tokens": p + c}
+
+def _temperature(asked: float | None) -> float:
+    """Below GREEDY_BELOW a temperature is greedy decoding: sampling at 1e-300 would divide
+    the logits into infinities (a torch error), and means greedy anyway."""
+    return 0.0 if asked is None or asked < GREEDY_BELOW else asked
+
+
+def _usage(outs: Sequence[Completion]) -> dict:
+    p = sum(o.prompt_tokens for o in outs)
+    c = sum(o.completion_tokens for o in outs)
+    return {"prompt_tokens": p, "completion_tokens": c, "total_tokens": p + c}
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HTTPException)
+    return error_response(exc.status_code, str(exc.detail))
+
+
+async def _api_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ApiError)
+    return exc.response()
+
+
+def create_app(backend: HFBackend, model_name: str, limits: ServeLimits | None = None) -> FastAPI:
+    """The ASGI app serving `backend` as `model_name` within `limits` (default
+    ServeLimits()). `app.state` holds `limits`, `context_length` and the `queue`."""
+    limits = limits or ServeLimits()
+    context = model_context(backend, limits)
+    queue = ModelQueue(limits.max_pending)
+    default_tokens = min(limits.default_max_tokens, limits.max_tokens or context)
+    app = FastAPI(title="reasoning serve", version="1")
+    app.state.limits, app.state.context_length, app.state.queue = limits, context, queue
+    app.add_middleware(BodyLimit, limit=limits.max_body_bytes)
+    app.add_exception_handler(ApiError, _api_error)
+    app.add_exception_handler(HTTPException, _http_error)
+
+    def plan(
+        rendered: list[tuple[str, bool]], where: list[str], req: CommonRequest, chat: bool
+    ) -> list[Job]:
+        """Each prompt with its settings; 400 for an empty or oversized prompt."""
+        stops = stop_strings(req.stop)
+        jobs = []
+        for item, name in zip(rendered, where, strict=True):
+            counted = count_prompt_tokens(backend.encode, item[0], item[1], context)
+            budget = completion_budget(
+                name, counted, req.requested_tokens(), default_tokens, context
+            )
+            settings = GenerationSettings(
+                max_new_tokens=budget,
+                temperature=_temperature(req.temperature),
+                top_p=req.top_p if req.top_p is not None else 1.0,
+                seed=req.seed or 0,
+                stop=stops,
+                chat=chat,
+                batch_size=1,
+            )
+            jobs.append((item, settings))
+        return jobs
+
+    def plan_chat(messages: list[dict[str, str]], req: ChatRequest) -> list[Job]:
+        try:
+            rendered = backend.render_chat(messages)
+        except Exception as exc:  # the model's own template judges the conversation
+            raise ApiError(
+                400, f"messages: the model's chat template cannot render them: {exc}", "messages"
+            ) from None
+        return plan([rendered], ["messages"], req, chat=True)
+
+    async def generate(jobs: list[Job], request: Request) -> list[Completion]:
+        """Every job, one model slice each, in order; 500 if the model itself fails. A
+        client that has gone (e.g. timed out) gets no further slices."""
+        outs = []
+        for item, settings in jobs:
+            if await request.is_disconnected():
+                raise ApiError(400, "the client closed the request", code="client_closed")
+            (out,) = await queue.run(backend.generate_rendered, [item], settings)
+            if out.finish_reason == "error":
+                raise ApiError(500, f"generation failed: {out.error}", code="generation_failed")
+            outs.append(out)
+        return outs
 
     def card() -> dict:
         return {"id": model_name, "object": "model", "created": 0,
@@ -84,22 +153,21 @@ def create_app(backend: HFBackend, model_name: str) -> FastAPI:
     @app.get("/v1/models/{model_id:path}")
     def model(model_id: str):
         if model_id != model_name:
-            return _error(404, f"model {model_id!r} is not served here; this serves {model_name!r}")
+            raise ApiError(404, f"model {model_id!r} is not served here; this serves "
+                           f"{model_name!r}", code="model_not_found")  # fmt: skip
         return card()
 
     @app.post("/v1/completions")
-    def completions(req: CompletionRequest):
-        if (bad := check(req)) is not None:
-            return bad
-        prompts = [req.prompt] if isinstance(req.prompt, str) else req.prompt
-        try:
-            settings = _settings(req, chat=False)
-        except BackendError as exc:
-            return _error(400, str(exc))
-        with lock:
-            outs = backend.generate_rendered([(p, False) for p in prompts], settings)
-        if any(o.finish_reason == "error" for o in outs):
-            return _error(400, next(o.error for o in outs if o.error))
+    async def completions(request: Request) -> dict:
+        req = parse(CompletionRequest, await request.body())
+        check_common(req, model_name, limits.max_tokens)
+        prompts = prompt_list(req.prompt, limits.max_prompts)
+        where = ["prompt"] if isinstance(req.prompt, str) else [f"prompt[{i}]" for i in
+                                                                range(len(prompts))]  # fmt: skip
+        with queue.admit():
+            rendered = [(p, False) for p in prompts]
+            jobs = await anyio.to_thread.run_sync(plan, rendered, where, req, False)
+            outs = await generate(jobs, request)
         choices = [
             {"index": i, "text": o.text, "finish_reason": o.finish_reason, "logprobs": None}
             for i, o in enumerate(outs)
@@ -110,21 +178,17 @@ def create_app(backend: HFBackend, model_name: str) -> FastAPI:
             "created": int(time.time()),
             "model": model_name,
             "choices": choices,
-            "usage": usage(outs),
+            "usage": _usage(outs),
         }
 
     @app.post("/v1/chat/completions")
-    def chat(req: ChatRequest):
-        if (bad := check(req)) is not None:
-            return bad
-        try:
-            settings = _settings(req, chat=True)
-        except BackendError as exc:
-            return _error(400, str(exc))
-        with lock:
-            (out,) = backend.generate_rendered([backend.render_chat(req.messages)], settings)
-        if out.finish_reason == "error":
-            return _error(400, out.error or "generation failed")
+    async def chat(request: Request) -> dict:
+        req = parse(ChatRequest, await request.body())
+        check_common(req, model_name, limits.max_tokens)
+        messages = chat_messages(req.messages)
+        with queue.admit():
+            jobs = await anyio.to_thread.run_sync(plan_chat, messages, req)
+            (out,) = await generate(jobs, request)
         choice = {
             "index": 0,
             "message": {"role": "assistant", "content": out.text},
@@ -136,19 +200,42 @@ def create_app(backend: HFBackend, model_name: str) -> FastAPI:
             "created": int(time.time()),
             "model": model_name,
             "choices": [choice],
-            "usage": usage([out]),
+            "usage": _usage([out]),
         }
 
     return app
 
 
 def serve(
-    model: str, host: str, port: int, device: str | None, dtype: str, name: str | None
+    model: str,
+    host: str,
+    port: int,
+    device: str | None,
+    dtype: str,
+    name: str | None,
+    *,
+    max_body_bytes: int = ServeLimits.max_body_bytes,
+    max_prompts: int = ServeLimits.max_prompts,
+    max_tokens: int | None = ServeLimits.max_tokens,
+    context_length: int | None = ServeLimits.context_length,
+    max_pending: int = ServeLimits.max_pending,
 ) -> None:
-    """Load `model` and serve it until interrupted."""
+    """Load `model` and serve it until interrupted, within the given limits (see
+    ServeLimits). Connections beyond 2 * max_pending get uvicorn's 503."""
     import uvicorn
 
+    limits = ServeLimits(
+        max_body_bytes=max_body_bytes,
+        max_prompts=max_prompts,
+        max_tokens=max_tokens,
+        context_length=context_length,
+        max_pending=max_pending,
+    )
     backend = HFBackend.load(model, device=device, dtype=dtype)
-    app = create_app(backend, name or model)
-    print(f"serving {name or model} ({backend.fingerprint()}) on http://{host}:{port}/v1")
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    app = create_app(backend, name or model, limits)
+    print(
+        f"serving {name or model} ({backend.fingerprint()}) on http://{host}:{port}/v1 "
+        f"(context {app.state.context_length} tokens, body <= {max_body_bytes} bytes, "
+        f"<= {max_prompts} prompts per request)"
+    )
+    uvicorn.run(app, host=host, port=port, log_level="warning", limit_concurrency=2 * max_pending)

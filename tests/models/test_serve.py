@@ -50,3 +50,14 @@ def test_server_rejects_what_it_cannot_do(tiny_llama):
 def test_serve_with_a_bad_model_exits_2(tmp_path, capsys):
     assert main(["serve", str(tmp_path / "missing"), "--port", "0"]) == 2
     assert "cannot load model" in capsys.readouterr().err
+
+
+def test_openai_backend_gets_one_clear_unretried_error_for_a_bad_prompt(tiny_llama):
+    hf = HFBackend.load(str(tiny_llama), device="cpu")
+    settings = GenerationSettings(max_new_tokens=2, chat=False)
+    with running_app(create_app(hf, "tiny")) as url:
+        remote = OpenAIBackend("tiny", base_url=url, max_retries=3, backoff=0.0)
+        empty, fine = remote.generate(["", "Answer:"], settings)
+    assert empty.finish_reason == "error" and empty.attempts == 1
+    assert "BadRequestError" in empty.error and "prompt" in empty.error and "empty" in empty.error
+    assert fine.finish_reason in ("stop", "length") and fine.attempts == 1
