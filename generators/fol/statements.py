@@ -21,6 +21,7 @@ class _T:
 
     x = (Var("x"),)
     y = (Var("y"),)
+    xy = (Var("x"), Var("y"))
 
 
 _BASE = dict(RELATIONS)  # 3rd person -> base form
@@ -131,89 +132,67 @@ def _lower(text: str) -> str:
 
 
 def _quantified(f: Formula, w: Words) -> set[str]:
-    """The sentences of the one- and two-variable constructions."""
-    u = w.unary
+    """The sentences of the quantified constructions."""
     match f:
-        case Quant("forall", "x", BinOp("implies", Pred(a, _T.x), Pred(b, _T.x))):
-            if a in u and b in u:
-                return {
-                    f"All {u[a].people()} are {u[b].are()}.",
-                    f"Only {u[b].people()} are {u[a].are()}.",
-                }
-        case Quant("forall", "x", BinOp("implies", Pred(a, _T.x), Not(Pred(b, _T.x)))):
-            if a in u and b in u:
-                return {f"No {u[a].people()} are {u[b].are()}."}
-        case Quant(
-            "forall",
-            "x",
-            BinOp("implies", BinOp("and", Pred(a, _T.x), Pred(b, _T.x)), Pred(c, _T.x)),
-        ):
-            if a in u and b in u and c in u:
-                return {f"All {u[a].people()} who are {u[b].are()} are {u[c].are()}."}
-        case Quant(
-            "forall",
-            "x",
-            BinOp("implies", Pred(a, _T.x), BinOp("xor", Pred(b, _T.x), Pred(c, _T.x))),
-        ):
-            if a in u and b in u and c in u:
-                return {f"Every {u[a].one()} is either {u[b].is_()} or {u[c].is_()}, but not both."}
-        case Quant(
-            "forall",
-            "x",
-            BinOp("implies", Pred(a, _T.x), BinOp("iff", Pred(b, _T.x), Pred(c, _T.x))),
-        ):
-            if a in u and b in u and c in u:
-                return {f"Every {u[a].one()} is {u[b].is_()} if and only if they are {u[c].is_()}."}
-        case Quant("forall", "x", BinOp("implies", Pred(r, (Var("x"), Const(c))), Pred(a, _T.x))):
-            if r in w.binary and c in w.names and a in u:
-                return {f"Everyone who {w.binary[r].third} {w.names[c]} is {u[a].is_()}."}
-        case Quant(
-            "forall",
-            "x",
-            BinOp(
-                "implies",
-                Pred(a, _T.x),
-                Quant("exists", "y", BinOp("and", Pred(b, _T.y), Pred(r, (Var("x"), Var("y"))))),
-            ),
-        ):
-            if a in u and b in u and r in w.binary:
-                return {f"Every {u[a].one()} {w.binary[r].third} some {u[b].one()}."}
-        case Quant("exists", "x", BinOp("and", Pred(a, _T.x), Pred(b, _T.x))):
-            if a in u and b in u:
-                return {f"Some {u[a].people()} are {u[b].are()}."}
-        case Quant(
-            "exists",
-            "x",
-            BinOp(
-                "and",
-                Pred(a, _T.x),
-                Quant(
-                    "forall", "y", BinOp("implies", Pred(b, _T.y), Pred(r, (Var("x"), Var("y"))))
-                ),
-            ),
-        ):
-            if a in u and b in u and r in w.binary:
-                return {f"Some {u[a].one()} {w.binary[r].third} every {u[b].one()}."}
-    return _all_except(f, w)
+        case Quant("forall", "x", BinOp("implies", left, right)):
+            return _every(left, right, w)
+        case Quant("exists", "x", BinOp("and", Pred(a, _T.x), right)) if a in w.unary:
+            return _some(w.unary[a], right, w)
+        case BinOp("and", Quant("forall", "x", BinOp("implies", BinOp("and", a, b), c)), d):
+            return _all_except(a, b, c, d, w)
+    return set()
 
 
-def _all_except(f: Formula, w: Words) -> set[str]:
-    """'All A except c are B': ∀x ((A(x) ∧ ¬(x = c)) → B(x)) ∧ (A(c) ∧ ¬B(c))."""
+def _every(left: Formula, right: Formula, w: Words) -> set[str]:
+    """The sentences for ∀x (left → right)."""
+    u, rel = w.unary, w.binary
+    match left, right:
+        case Pred(a, _T.x), Pred(b, _T.x) if {a, b} <= u.keys():
+            return {
+                f"All {u[a].people()} are {u[b].are()}.",
+                f"Only {u[b].people()} are {u[a].are()}.",
+            }
+        case Pred(a, _T.x), Not(Pred(b, _T.x)) if {a, b} <= u.keys():
+            return {f"No {u[a].people()} are {u[b].are()}."}
+        case BinOp("and", Pred(a, _T.x), Pred(b, _T.x)), Pred(c, _T.x) if {a, b, c} <= u.keys():
+            return {f"All {u[a].people()} who are {u[b].are()} are {u[c].are()}."}
+        case Pred(a, _T.x), BinOp("xor", Pred(b, _T.x), Pred(c, _T.x)) if {a, b, c} <= u.keys():
+            return {f"Every {u[a].one()} is either {u[b].is_()} or {u[c].is_()}, but not both."}
+        case Pred(a, _T.x), BinOp("iff", Pred(b, _T.x), Pred(c, _T.x)) if {a, b, c} <= u.keys():
+            return {f"Every {u[a].one()} is {u[b].is_()} if and only if they are {u[c].is_()}."}
+        case Pred(r, (Var("x"), Const(c))), Pred(a, _T.x) if r in rel and c in w.names and a in u:
+            return {f"Everyone who {rel[r].third} {w.names[c]} is {u[a].is_()}."}
+        case Pred(a, _T.x), Quant("exists", "y", BinOp("and", Pred(b, _T.y), Pred(r, _T.xy))) if {
+            a,
+            b,
+        } <= u.keys() and r in rel:
+            return {f"Every {u[a].one()} {rel[r].third} some {u[b].one()}."}
+    return set()
+
+
+def _some(first: Unary, right: Formula, w: Words) -> set[str]:
+    """The sentences for ∃x (first(x) ∧ right)."""
+    u, rel = w.unary, w.binary
+    match right:
+        case Pred(b, _T.x) if b in u:
+            return {f"Some {first.people()} are {u[b].are()}."}
+        case Quant("forall", "y", BinOp("implies", Pred(b, _T.y), Pred(r, _T.xy))) if (
+            b in u and r in rel
+        ):
+            return {f"Some {first.one()} {rel[r].third} every {u[b].one()}."}
+    return set()
+
+
+def _all_except(a: Formula, b: Formula, c: Formula, d: Formula, w: Words) -> set[str]:
+    """The sentence for (∀x ((a ∧ b) → c)) ∧ d when it reads 'All A except n are B':
+    a = A(x), b = ¬(x = n), c = B(x), d = A(n) ∧ ¬B(n)."""
     u = w.unary
-    match f:
-        case BinOp(
-            "and",
-            Quant(
-                "forall",
-                "x",
-                BinOp(
-                    "implies",
-                    BinOp("and", Pred(a, _T.x), Not(Eq(Var("x"), Const(c)))),
-                    Pred(b, _T.x),
-                ),
-            ),
-            BinOp("and", Pred(a2, (Const(c2),)), Not(Pred(b2, (Const(c3),)))),
-        ) if (a, b, c) == (a2, b2, c2) and c2 == c3:
-            if a in u and b in u and c in w.names:
-                return {f"All {u[a].people()} except {w.names[c]} are {u[b].are()}."}
+    match a, b, c, d:
+        case (
+            Pred(p, _T.x),
+            Not(Eq(Var("x"), Const(n))),
+            Pred(q, _T.x),
+            BinOp("and", Pred(p2, (Const(n2),)), Not(Pred(q2, (Const(n3),)))),
+        ) if (p, q, n, n) == (p2, q2, n2, n3) and {p, q} <= u.keys() and n in w.names:
+            return {f"All {u[p].people()} except {w.names[n]} are {u[q].are()}."}
     return set()

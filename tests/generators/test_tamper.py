@@ -22,9 +22,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import reasoning
+from generators.fol.statements import readings, words_of
 from generators.nlsat.family import checker as nlsat_checker
 from generators.nlsat.recheck_shape import guarded
 from reasoning.core import Instance
+from solvers.fol import parse
 
 Tamper = Callable[[Instance, random.Random], Instance | None]
 
@@ -364,3 +366,22 @@ def test_nlsat_verify_runs_the_shape_checks():
     assert reasoning.recheck(_with(item, prompt=moved))
     assert reasoning.recheck(_with_formal(item, format="cnf"))
     assert reasoning.recheck(_with(item, meta={**item.meta, "atoms": 5}))
+
+
+@pytest.mark.parametrize("key", ["fol-translate", "fol-entail"])
+def test_fol_sentences_name_their_formulas(key):
+    """The recheck's formula -> English readings: each prompt sentence is one of its gold
+    formula's readings and of no other formula's in the item."""
+    for item in pool(key):
+        words = words_of(item.meta["symbols"])
+        if key == "fol-translate":
+            formulas = [parse(g) for g in item.answer]
+        else:
+            formulas = [parse(p) for p in item.meta["fol"]["premises"]]
+        sentences = [
+            line.split(". ", 1)[1] for line in item.prompt.split("\n") if line[:1].isdigit()
+        ]
+        assert len(sentences) == len(formulas)
+        for i, sentence in enumerate(sentences):
+            holding = [j for j, f in enumerate(formulas) if sentence in readings(f, words)]
+            assert holding and {formulas[j] for j in holding} == {formulas[i]}, sentence
