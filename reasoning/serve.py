@@ -74,39 +74,35 @@ def _usage(outs: Sequence[Completion]) -> dict:
     return {"prompt_tokens": p, "completion_tokens": c, "total_tokens": p + c}
 
 
-async def _http_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, HTTPException)
+async def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
+    """Starlette's own errors (unknown route, wrong method) in the OpenAI shape too."""
     return error_response(exc.status_code, str(exc.detail))
 
 
-async def _api_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, ApiError)
+async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
     return exc.response()
 
 
-def create_app(backend: HFBackend, model_name: str, limits: ServeLimits | None = None) -> FastAPI:
-    """The ASGI app serving `backend` as `model_name` within `limits` (default
-    ServeLimits()). `app.state` holds `limits`, `context_length` and the `queue`."""
-    limits = limits or ServeLimits()
-    context = model_context(backend, limits)
-    queue = ModelQueue(limits.max_pending)
-    default_tokens = min(limits.default_max_tokens, limits.max_tokens or context)
-    app = FastAPI(title="reasoning serve", version="1")
-    app.state.limits, app.state.context_length, app.state.queue = limits, context, queue
-    app.add_middleware(BodyLimit, limit=limits.max_body_bytes)
-    app.add_exception_handler(ApiError, _api_error)
-    app.add_exception_handler(HTTPException, _http_error)
+class _Server:
+    """What the routes share: the model, its name and context, the limits, the queue."""
+
+    def __init__(self, backend: HFBackend, model_name: str, limits: ServeLimits) -> None:
+        self.backend, self.model_name, self.limits = backend, model_name, limits
+        self.context = model_context(backend, limits)
+        self.queue = ModelQueue(limits.max_pending)
+        self.default_tokens = min(limits.default_max_tokens, limits.max_tokens or self.context)
 
     def plan(
-        rendered: list[tuple[str, bool]], where: list[str], req: CommonRequest, chat: bool
+        self, rendered: list[tuple[str, bool]], where: list[str], req: CommonRequest, chat: bool
     ) -> list[Job]:
-        """Each prompt with its settings; 400 for an empty or oversized prompt."""
+        """Each prompt with its settings; 400 for an empty or oversized prompt. Runs in a
+        worker thread (it tokenizes)."""
         stops = stop_strings(req.stop)
         jobs = []
         for item, name in zip(rendered, where, strict=True):
-            counted = count_prompt_tokens(backend.encode, item[0], item[1], context)
+            counted = count_prompt_tokens(self.backend.encode, item[0], item[1], self.context)
             budget = completion_budget(
-                name, counted, req.requested_tokens(), default_tokens, context
+                name, counted, req.requested_tokens(), self.default_tokens, self.context
             )
             settings = GenerationSettings(
                 max_new_tokens=budget,
@@ -120,54 +116,45 @@ def create_app(backend: HFBackend, model_name: str, limits: ServeLimits | None =
             jobs.append((item, settings))
         return jobs
 
-    def plan_chat(messages: list[dict[str, str]], req: ChatRequest) -> list[Job]:
+    def plan_chat(self, messages: list[dict[str, str]], req: ChatRequest) -> list[Job]:
         try:
-            rendered = backend.render_chat(messages)
+            rendered = self.backend.render_chat(messages)
         except Exception as exc:  # the model's own template judges the conversation
             raise ApiError(
                 400, f"messages: the model's chat template cannot render them: {exc}", "messages"
             ) from None
-        return plan([rendered], ["messages"], req, chat=True)
+        return self.plan([rendered], ["messages"], req, chat=True)
 
-    async def generate(jobs: list[Job], request: Request) -> list[Completion]:
+    async def generate(self, jobs: list[Job], request: Request) -> list[Completion]:
         """Every job, one model slice each, in order; 500 if the model itself fails. A
         client that has gone (e.g. timed out) gets no further slices."""
         outs = []
         for item, settings in jobs:
             if await request.is_disconnected():
                 raise ApiError(400, "the client closed the request", code="client_closed")
-            (out,) = await queue.run(backend.generate_rendered, [item], settings)
+            (out,) = await self.queue.run(self.backend.generate_rendered, [item], settings)
             if out.finish_reason == "error":
                 raise ApiError(500, f"generation failed: {out.error}", code="generation_failed")
             outs.append(out)
         return outs
 
-    def card() -> dict:
-        return {"id": model_name, "object": "model", "created": 0,
-                "owned_by": "reasoning-suite", "root": backend.fingerprint()}  # fmt: skip
-
-    @app.get("/v1/models")
-    def models() -> dict:
-        return {"object": "list", "data": [card()]}
-
-    @app.get("/v1/models/{model_id:path}")
-    def model(model_id: str):
-        if model_id != model_name:
+    def card(self, model_id: str | None = None) -> dict:
+        if model_id not in (None, self.model_name):
             raise ApiError(404, f"model {model_id!r} is not served here; this serves "
-                           f"{model_name!r}", code="model_not_found")  # fmt: skip
-        return card()
+                           f"{self.model_name!r}", code="model_not_found")  # fmt: skip
+        return {"id": self.model_name, "object": "model", "created": 0,
+                "owned_by": "reasoning-suite", "root": self.backend.fingerprint()}  # fmt: skip
 
-    @app.post("/v1/completions")
-    async def completions(request: Request) -> dict:
+    async def completions(self, request: Request) -> dict:
         req = parse(CompletionRequest, await request.body())
-        check_common(req, model_name, limits.max_tokens)
-        prompts = prompt_list(req.prompt, limits.max_prompts)
+        check_common(req, self.model_name, self.limits.max_tokens)
+        prompts = prompt_list(req.prompt, self.limits.max_prompts)
         where = ["prompt"] if isinstance(req.prompt, str) else [f"prompt[{i}]" for i in
                                                                 range(len(prompts))]  # fmt: skip
-        with queue.admit():
+        with self.queue.admit():
             rendered = [(p, False) for p in prompts]
-            jobs = await anyio.to_thread.run_sync(plan, rendered, where, req, False)
-            outs = await generate(jobs, request)
+            jobs = await anyio.to_thread.run_sync(self.plan, rendered, where, req, False)
+            outs = await self.generate(jobs, request)
         choices = [
             {"index": i, "text": o.text, "finish_reason": o.finish_reason, "logprobs": None}
             for i, o in enumerate(outs)
@@ -176,19 +163,18 @@ def create_app(backend: HFBackend, model_name: str, limits: ServeLimits | None =
             "id": f"cmpl-{uuid.uuid4().hex}",
             "object": "text_completion",
             "created": int(time.time()),
-            "model": model_name,
+            "model": self.model_name,
             "choices": choices,
             "usage": _usage(outs),
         }
 
-    @app.post("/v1/chat/completions")
-    async def chat(request: Request) -> dict:
+    async def chat(self, request: Request) -> dict:
         req = parse(ChatRequest, await request.body())
-        check_common(req, model_name, limits.max_tokens)
+        check_common(req, self.model_name, self.limits.max_tokens)
         messages = chat_messages(req.messages)
-        with queue.admit():
-            jobs = await anyio.to_thread.run_sync(plan_chat, messages, req)
-            (out,) = await generate(jobs, request)
+        with self.queue.admit():
+            jobs = await anyio.to_thread.run_sync(self.plan_chat, messages, req)
+            (out,) = await self.generate(jobs, request)
         choice = {
             "index": 0,
             "message": {"role": "assistant", "content": out.text},
@@ -198,10 +184,38 @@ def create_app(backend: HFBackend, model_name: str, limits: ServeLimits | None =
             "id": f"chatcmpl-{uuid.uuid4().hex}",
             "object": "chat.completion",
             "created": int(time.time()),
-            "model": model_name,
+            "model": self.model_name,
             "choices": [choice],
             "usage": _usage([out]),
         }
+
+
+def create_app(backend: HFBackend, model_name: str, limits: ServeLimits | None = None) -> FastAPI:
+    """The ASGI app serving `backend` as `model_name` within `limits` (default
+    ServeLimits()). `app.state` holds `limits`, `context_length` and the `queue`."""
+    server = _Server(backend, model_name, limits or ServeLimits())
+    app = FastAPI(title="reasoning serve", version="1")
+    app.state.limits, app.state.context_length = server.limits, server.context
+    app.state.queue = server.queue
+    app.add_middleware(BodyLimit, limit=server.limits.max_body_bytes)
+    app.add_exception_handler(ApiError, _api_error)
+    app.add_exception_handler(HTTPException, _http_error)
+
+    @app.get("/v1/models")
+    def models() -> dict:
+        return {"object": "list", "data": [server.card()]}
+
+    @app.get("/v1/models/{model_id:path}")
+    def model(model_id: str) -> dict:
+        return server.card(model_id)
+
+    @app.post("/v1/completions")
+    async def completions(request: Request) -> dict:
+        return await server.completions(request)
+
+    @app.post("/v1/chat/completions")
+    async def chat(request: Request) -> dict:
+        return await server.chat(request)
 
     return app
 

@@ -4,6 +4,7 @@ that does not starve the small ones. All against the real offline tiny Llama."""
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 import socket
@@ -346,3 +347,20 @@ def test_a_client_that_has_gone_gets_no_further_model_time(hf):
             time.sleep(0.01)
     assert app.state.queue.pending == 0
     assert backend.order[0] == "hold" and len(backend.order) < len(prompts)
+
+
+def test_a_conversation_the_chat_template_refuses_is_a_400(hf):
+    tokenizer = copy.deepcopy(hf.tokenizer)
+    tokenizer.chat_template = (
+        "{% for m in messages %}{% if m['role'] == 'system' %}"
+        "{{ raise_exception('no system turns here') }}{% endif %}"
+        "{{ m['role'] }}: {{ m['content'] }}\n{% endfor %}assistant:"
+    )
+    app = create_app(HFBackend(hf.model, tokenizer), "tiny")
+    turns = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "hi"}]
+    status, _, body = call_app(app, "/v1/chat/completions", {"messages": turns})
+    assert "no system turns here" in _error(status, body, 400, "messages")
+    status, _, body = call_app(
+        app, "/v1/chat/completions", {"messages": turns[1:], "max_tokens": 2}
+    )
+    assert status == 200, body
