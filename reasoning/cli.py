@@ -244,7 +244,19 @@ def cmd_demos(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from reasoning.serve import serve
 
-    serve(args.model, args.host, args.port, args.device, args.dtype, args.name)
+    serve(
+        args.model,
+        args.host,
+        args.port,
+        args.device,
+        args.dtype,
+        args.name,
+        max_body_bytes=args.max_body_bytes,
+        max_prompts=args.max_prompts,
+        max_tokens=args.max_tokens,
+        context_length=args.context_length,
+        max_pending=args.max_pending,
+    )
     return 0
 
 
@@ -353,6 +365,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--device", default=None, help="cpu, cuda, cuda:1 … (default: auto)")
     p.add_argument("--dtype", default="auto", help="auto, float32, bfloat16, float16")
     p.add_argument("--name", default=None, help="model name clients ask for (default: MODEL)")
+    p.add_argument(
+        "--max-body-bytes",
+        type=int,
+        default=2 * 1024 * 1024,
+        help="largest request body accepted; larger gets 413 (default 2 MiB)",
+    )
+    p.add_argument(
+        "--max-prompts", type=int, default=16, help="prompts per completions request (default 16)"
+    )
+    p.add_argument(
+        "--max-tokens", type=int, default=None, help="cap on max_tokens (default: the context)"
+    )
+    p.add_argument(
+        "--context-length",
+        type=int,
+        default=None,
+        help="prompt + completion tokens allowed (default: the model's positions)",
+    )
+    p.add_argument(
+        "--max-pending",
+        type=int,
+        default=64,
+        help="requests waiting for the model before new ones get 503 (default 64)",
+    )
     p.set_defaults(func=cmd_serve)
 
     from evals.command import add_eval_parser, add_report_parser
