@@ -6,12 +6,14 @@ writes. Workers start with `spawn` (no forked solver or torch threads), and each
 own solver contexts for the chunks it is given.
 
 Chunks are submitted lazily, at most `window` (2 per worker) ahead of the one being
-consumed, so memory does not grow with the number of items. Workers ignore SIGINT: a
-Ctrl-C reaches the parent only, which stops the workers and cleans up.
+consumed, so memory does not grow with the number of items. Workers start with SIGINT
+blocked and then ignore it: a Ctrl-C reaches the parent only, which stops the workers and
+cleans up.
 """
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import os
 import signal
@@ -21,6 +23,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any, TypeVar
 
 from reasoning.core import ConfigError, Instance
+from reasoning.core.output import signals_deferred
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -66,6 +69,14 @@ def _ignore_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+def _submit(pool: ProcessPoolExecutor, fn: Callable, task: Any) -> Future:
+    """`pool.submit`, with Ctrl-C held back meanwhile: a worker it starts inherits the held
+    SIGINT (a Ctrl-C while the worker imports cannot print a traceback from it), and the
+    launch cannot be interrupted halfway. SIGTERM is not held: `_stop` relies on it."""
+    with signals_deferred({signal.SIGINT}):
+        return pool.submit(fn, task)
+
+
 def _pool(jobs: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(
         max_workers=jobs,
@@ -109,7 +120,8 @@ def pool_map(fn: Callable[[T], R], tasks: Iterable[T], jobs: int) -> Iterator[R]
     the workers at once."""
     pool = _pool(jobs)
     try:
-        yield from ordered_map(lambda task: pool.submit(fn, task), tasks, 2 * jobs)
+        submit = functools.partial(_submit, pool, fn)
+        yield from ordered_map(submit, tasks, 2 * jobs)
     except BaseException:
         _stop(pool)
         raise

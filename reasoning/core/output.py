@@ -11,7 +11,8 @@ Every command that writes goes through here, so one set of rules holds everywher
   describing files first, then renames the primary, then the others, so at every instant
   a manifest on disk describes the file beside it: a crash mid-commit can leave a new file
   without its manifest (which `verify` reads as "no manifest"), never with a stale one.
-  SIGINT and SIGTERM are held back during the commit and delivered right after it. On any
+  SIGINT and SIGTERM are held back while temporary files are made and during the commit,
+  and delivered right after. On any
   exception, including KeyboardInterrupt and SystemExit, the temporary files are removed
   and the targets are left as they were.
 """
@@ -102,20 +103,33 @@ def check_output_dir(target: PathLike, inputs: Iterable[PathLike] = ()) -> Path:
 
 
 # ---------------------------------------------------------------- signals
+_CAN_MASK = hasattr(signal, "pthread_sigmask")
+
+
 @contextmanager
-def signals_deferred() -> Iterator[None]:
-    """Hold SIGINT and SIGTERM back while the block runs; they are delivered after it.
-    A no-op off the main thread or where the platform cannot block signals."""
-    if threading.current_thread() is not threading.main_thread() or not hasattr(
-        signal, "pthread_sigmask"
-    ):
+def signals_deferred(
+    signums: Iterable[int] = (signal.SIGINT, signal.SIGTERM),
+) -> Iterator[None]:
+    """Hold the signals back while the block runs; deliver them after it, to whatever
+    handler is then in place. The calling thread blocks them (a process it starts inherits
+    that), and their Python handlers only record them meanwhile, because another thread of
+    the process may still take one. A no-op off the main thread."""
+    if threading.current_thread() is not threading.main_thread():
         yield
         return
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    wanted = set(signums)
+    arrived: list[int] = []
+    previous = {s: signal.signal(s, lambda signum, frame: arrived.append(signum)) for s in wanted}
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, wanted) if _CAN_MASK else None
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+        if mask is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        for signum, handler in previous.items():
+            signal.signal(signum, signal.SIG_DFL if handler is None else handler)
+        for signum in dict.fromkeys(arrived):
+            signal.raise_signal(signum)
 
 
 # ---------------------------------------------------------------- atomic groups

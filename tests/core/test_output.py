@@ -6,6 +6,8 @@ import json
 import os
 import signal
 import tempfile
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -19,6 +21,7 @@ from reasoning.core.output import (
     check_output_dir,
     check_output_path,
     json_line,
+    signals_deferred,
     write_json_lines,
 )
 
@@ -227,3 +230,26 @@ def test_a_signal_while_temporaries_are_made_leaves_no_debris(tmp_path, monkeypa
     with pytest.raises(KeyboardInterrupt), AtomicFiles([data, manifest]):
         pytest.fail("the block must not run")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("via_other_thread", [False, True])
+def test_signals_deferred_delivers_after_the_block_only(via_other_thread):
+    """A Ctrl-C during the block (taken by this thread or another one) is raised after it."""
+    done = threading.Event()
+    helper = threading.Thread(target=done.wait)
+    helper.start()
+    finished_block = False
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            with signals_deferred():
+                if via_other_thread:
+                    signal.pthread_kill(helper.ident, signal.SIGINT)
+                else:
+                    os.kill(os.getpid(), signal.SIGINT)
+                for _ in range(5):  # giving the GIL up lets a pending handler run
+                    time.sleep(0.001)
+                finished_block = True
+    finally:
+        done.set()
+        helper.join()
+    assert finished_block
