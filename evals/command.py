@@ -17,15 +17,18 @@ import shlex
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from evals.cache import CompletionCache
-from evals.results import items_digest, write_results
-from evals.runner import Sample, answer_variant, summarise
-from evals.suite import FamilyPlan, generate_plans, read_items, read_suite
-from evals.variants import VariantSpec, build_variant, parse_variants
 from reasoning.core import ConfigError
 from reasoning.core.seeds import check_disjoint
 from reasoning.models.base import BackendError, GenerationSettings
+
+if TYPE_CHECKING:
+    from evals.suite import FamilyPlan
+    from evals.variants import VariantSpec
+
+# The harness (torch, scipy, matplotlib) is imported when a command runs, not when the
+# CLI builds its parser: `reasoning verify` must not pay for it.
 
 DEFAULT_MODEL = "smollm2-135m"  # until the embedded model ships (issue 15)
 DEFAULT_VARIANTS = "dense,magnitude:0.5,wanda:0.5,sparsegpt:0.5,wanda:2:4"
@@ -58,6 +61,7 @@ def add_eval_parser(sub) -> None:
 
 
 def _plans(args: argparse.Namespace) -> list[FamilyPlan]:
+    from evals.suite import FamilyPlan, read_suite
     from reasoning.cli import parse_sets
 
     if args.suite:
@@ -87,6 +91,10 @@ def _check_variants(specs: list[VariantSpec], remote: bool) -> None:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     """The `reasoning eval` command (see the module docstring)."""
+    from evals.results import items_digest, write_results
+    from evals.runner import summarise
+    from evals.suite import generate_plans, read_items
+    from evals.variants import parse_variants
     from reasoning.prune.api import check_device
 
     settings = _settings(args)
@@ -137,6 +145,9 @@ def _calibration(specs, items, n):
 
 
 def _answer_all(args, specs, items, calibration, settings, cache_path):
+    from evals.cache import CompletionCache
+    from evals.runner import answer_variant
+    from evals.variants import build_variant
     from reasoning.models import HFBackend, OpenAIBackend
 
     def load_base():
@@ -144,7 +155,7 @@ def _answer_all(args, specs, items, calibration, settings, cache_path):
             return OpenAIBackend(args.model, base_url=args.base_url)
         return HFBackend.load(args.model, device=args.device, dtype=args.dtype)
 
-    samples: list[Sample] = []
+    samples: list = []
     described = []
     with CompletionCache(cache_path) as cache:
         for spec in specs:

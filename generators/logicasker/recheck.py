@@ -23,7 +23,7 @@ from solvers.fol import (
     shape_and_symbols,
     to_smtlib,
 )
-from solvers.fol.cnf import NotPropositional, sat_consistent, sat_entails
+from solvers.fol.cnf import NotPropositional, Undecided, sat_consistent, sat_entails
 from solvers.fol.memo import Memo
 
 # the prompt's layout, as the family writes it (family._instance)
@@ -157,6 +157,8 @@ def _sat_problems(
         consistent, entailed = _sat(premises, conclusion, key, memo)
     except NotPropositional as exc:
         return [f"propositional item is not propositional: {exc}"]
+    except Undecided as exc:
+        return [str(exc)]
     if not consistent:
         return ["python-sat: premises are unsatisfiable"]
     if ("yes" if entailed else "no") != answer:

@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from generators.nlsat.english import GRAMMARS, EnglishParseError, atom_text, parse_cnf, render_cnf
+from generators.nlsat.recheck_shape import guarded
 from generators.nlsat.sampling import DrawTables
 from generators.vocab import PEOPLE, PROPERTIES
 from reasoning.core import (
@@ -377,7 +378,7 @@ def checker() -> Callable[[Instance], list[str]]:
                 problems.append("stored witness does not satisfy the formula")
         return problems
 
-    return check
+    return guarded(check)
 
 
 def recheck(instance: Instance) -> list[str]:

@@ -53,14 +53,27 @@ def tseitin(formulas: list[Formula]) -> tuple[CNF, dict[str, int]]:
     return CNF(enc.next, tuple(clauses)), dict(enc.atoms)
 
 
+class Undecided(RuntimeError):
+    """python-sat gave up within its conflict budget (never a silent answer)."""
+
+
+def _decided(cnf: CNF) -> bool:
+    satisfiable = solve(cnf).satisfiable
+    if satisfiable is None:
+        raise Undecided("python-sat: undecided within the solver budget")
+    return satisfiable
+
+
 def sat_entails(premises: list[Formula], conclusion: Formula) -> bool:
     """premises ⊨ conclusion, decided by a certified python-sat call on the Tseitin CNF of
-    premises ∧ ¬conclusion (UNSAT means the conclusion follows)."""
+    premises ∧ ¬conclusion (UNSAT means the conclusion follows). Raises Undecided when
+    the solver's budget runs out, so a budget can never read as "entails"."""
     cnf, _ = tseitin([*premises, Not(conclusion)])
-    return not solve(cnf).satisfiable
+    return not _decided(cnf)
 
 
 def sat_consistent(premises: list[Formula]) -> bool:
-    """Whether the premises can all be true (python-sat on their Tseitin CNF)."""
+    """Whether the premises can all be true (python-sat on their Tseitin CNF); raises
+    Undecided when the solver's budget runs out."""
     cnf, _ = tseitin(premises) if premises else (CNF(0, ()), {})
-    return solve(cnf).satisfiable
+    return _decided(cnf)

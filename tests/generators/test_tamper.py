@@ -23,8 +23,6 @@ from hypothesis import strategies as st
 
 import reasoning
 from generators.fol.statements import readings, words_of
-from generators.nlsat.family import checker as nlsat_checker
-from generators.nlsat.recheck_shape import guarded
 from reasoning.core import Instance
 from solvers.fol import parse
 
@@ -290,10 +288,7 @@ def _family_of(key: str) -> str:
 
 
 def recheck(item: Instance) -> list[str]:
-    """`reasoning.recheck`; for NLSat, what it gives once family.checker returns
-    `recheck_shape.guarded(check)` (see test_nlsat_verify_runs_the_shape_checks)."""
-    if item.family == "nlsat":
-        return guarded(nlsat_checker())(item)
+    """`reasoning.recheck`, the path `reasoning verify` takes."""
     return reasoning.recheck(item)
 
 
@@ -355,10 +350,6 @@ def test_malformed_items_are_disagreements_not_errors(key):
                 assert problems, name
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="family.checker does not return recheck_shape.guarded(check) yet (one-line hook)",
-)
 def test_nlsat_verify_runs_the_shape_checks():
     item = pool("nlsat")[0]
     paragraphs = item.prompt.split("\n\n")

@@ -475,3 +475,16 @@ def test_free_variables_are_closed_universally_by_entailment():
     assert entails(["∀x Tall(x)"], "Tall(x)") == "True"
     assert entails(["Tall(rina)"], "Tall(x)") == "Unknown"
     assert close(parse("P(x) → Q(y)")) == parse("∀x ∀y (P(x) → Q(y))")
+
+
+def test_an_undecided_sat_call_is_never_read_as_entailment(monkeypatch):
+    import solvers.fol.cnf as cnf_module
+
+    class _Gave:
+        satisfiable = None
+
+    monkeypatch.setattr(cnf_module, "solve", lambda cnf, *a, **k: _Gave())
+    with pytest.raises(cnf_module.Undecided):
+        cnf_module.sat_entails([parse("A ∧ B")], parse("A"))
+    with pytest.raises(cnf_module.Undecided):
+        cnf_module.sat_consistent([parse("A")])
