@@ -153,7 +153,9 @@ def largest_flips(samples: list[dict], items: dict, limit: int = MAX_FLIPS) -> l
 def _table(results: dict, variants: list[str]) -> list[str]:
     lines = ["| group | variant | n | accuracy [95 %] | no answer | retention | diff [95 %] | "
              "McNemar p |", "|---|---|---|---|---|---|---|---|"]  # fmt: skip
-    for group, entry in results["groups"].items():
+    groups = results["groups"]
+    for group in sorted(groups, key=lambda g: (g != "overall", g)):  # overall first
+        entry = groups[group]
         for v in variants:
             a = entry["variants"].get(v)
             if a is None:
