@@ -17,7 +17,6 @@ import shlex
 import sys
 from collections import Counter
 from importlib import metadata
-from pathlib import Path
 from typing import Any
 
 from tqdm import tqdm
@@ -26,13 +25,12 @@ from reasoning.api import iter_generate_grid, iter_recheck
 from reasoning.core import ConfigError, ReasoningError, knob_table, read_jsonl
 from reasoning.core.io import dump_jsonl, manifest_path, manifest_text, read_manifest, sha256_file
 from reasoning.core.knobs import parse_knob_value
-from reasoning.core.output import AtomicFiles, check_output_path, write_json_lines
-from reasoning.demos import build_demos, rank_weaknesses
+from reasoning.core.output import AtomicFiles, check_output_path
 from reasoning.export import FORMATS, parquet_path, write_parquet
 from reasoning.parallel import usable_jobs
 from reasoning.prune_command import cmd_prune
 from reasoning.registry import family_names, get_family
-from reasoning.scoring import format_table, read_responses, score_all
+from reasoning.score_command import cmd_demos, cmd_score
 from reasoning.shutdown import EXIT_INTERRUPTED, EXIT_TERMINATED, Terminated, signals_as_exceptions
 
 
@@ -203,43 +201,6 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return 1 if failures else 0
 
 
-# ---------------------------------------------------------------- score
-def cmd_score(args: argparse.Namespace) -> int:
-    inputs = [args.file, args.responses]
-    out = args.output if args.output is not None else _verdicts_path(Path(args.responses))
-    check_output_path(out, inputs)
-    instances = read_jsonl(args.file)
-    responses = read_responses(args.responses)
-    records, rows, unknown = score_all(instances, responses)
-    out = write_json_lines(records, out, inputs, sort_keys=True)
-    print(format_table(rows))
-    if unknown:
-        print(
-            f"warning: {len(unknown)} response id(s) match no instance, e.g. {unknown[0]!r}",
-            file=sys.stderr,
-        )
-    print(f"verdicts written to {out}")
-    return 0
-
-
-def _verdicts_path(responses: Path) -> Path:
-    return responses.with_name(responses.stem + ".verdicts.jsonl")
-
-
-# ---------------------------------------------------------------- demos
-def cmd_demos(args: argparse.Namespace) -> int:
-    get_family(args.family)
-    check_output_path(args.output, [args.source])
-    weaknesses = rank_weaknesses(args.source)
-    demos = build_demos(args.family, weaknesses, args.k, args.seed)
-    out = write_json_lines(demos, args.output, [args.source], sort_keys=True)
-    print(f"{'rule':<36} {'failed':>6} {'of':>4} {'rate':>6}")
-    for w in weaknesses[: max(args.k, 5)]:
-        print(f"{w.rule:<36} {w.failures:>6} {w.total:>4} {w.failure_rate:>6.2f}")
-    print(f"wrote {len(demos)} demonstrations to {out}")
-    return 0
-
-
 # ---------------------------------------------------------------- serve
 def cmd_serve(args: argparse.Namespace) -> int:
     from reasoning.serve import serve
@@ -398,7 +359,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _tolerant_output() -> None:
+    """Printing hostile text (a lone surrogate in an id or a knob value) must not raise."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(errors="backslashreplace")
+            except (OSError, ValueError):
+                pass
+
+
 def main(argv: list[str] | None = None) -> int:
+    _tolerant_output()
     args = build_parser().parse_args(argv)
     try:
         with signals_as_exceptions():

@@ -212,3 +212,13 @@ def test_an_empty_or_non_utf8_graph_file_is_one_line(content, tmp_path, capsys):
     assert code == 2
     one_error_line(capsys)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["graph.tsv"]
+
+
+def test_hostile_text_in_an_items_file_prints_without_a_traceback(workdir, capsys):
+    """A lone surrogate in a hardness value reaches the printed table; printing must cope."""
+    path = workdir / "items.jsonl"
+    rows = [json.loads(line) for line in path.read_text().splitlines()]
+    rows[0]["hardness"]["n_vars"] = "\ud800"
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    assert run("score", path, workdir / "responses.jsonl") == 0
+    assert "n_vars=\\ud800" in capsys.readouterr().out
