@@ -12,9 +12,9 @@ Every command that writes goes through here, so one set of rules holds everywher
   a manifest on disk describes the file beside it: a crash mid-commit can leave a new file
   without its manifest (which `verify` reads as "no manifest"), never with a stale one.
   SIGINT and SIGTERM are held back while temporary files are made and during the commit,
-  and delivered right after. On any
-  exception, including KeyboardInterrupt and SystemExit, the temporary files are removed
-  and the targets are left as they were.
+  and delivered right after (so a signal during the commit ends the command once the new
+  files are in place). On any exception before the commit, including KeyboardInterrupt and
+  SystemExit, the temporary files are removed and the targets are left as they were.
 """
 
 from __future__ import annotations
