@@ -176,6 +176,7 @@ class AtomicFiles:
     ...     _ = files.temp(folder / "a.jsonl.manifest.json").write_text("{}\\n")
     >>> sorted(p.name for p in folder.iterdir())
     ['a.jsonl', 'a.jsonl.manifest.json']
+    >>> import shutil; shutil.rmtree(folder)
 
     Every target is checked with `check_output_path` against `inputs`, and the targets
     must be distinct. Parent directories are created.
