@@ -95,7 +95,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from evals.runner import summarise
     from evals.suite import generate_plans, read_items
     from evals.variants import parse_variants
-    from reasoning.prune.api import check_device
+    from reasoning.models.hf import check_device
 
     settings = _settings(args)
     check_device(args.device)

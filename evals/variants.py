@@ -121,4 +121,4 @@ def build_variant(
         device=device,
     )
     backend.name = spec.name
-    return backend, {**report.to_json(), "fingerprint": backend.fingerprint()}
+    return backend, report.to_json()  # with the pruned weights' fingerprint

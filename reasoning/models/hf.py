@@ -8,22 +8,57 @@ with batch size because padded rows change the numerics; see its issues #1645, #
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 
 import torch
 
+from reasoning.core import ConfigError
 from reasoning.models.base import BackendError, Completion, GenerationSettings, truncate_at_stop
 
 DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
 
 
+def check_device(device: str | None) -> None:
+    """ConfigError unless `device` is None (automatic), cpu, cuda, cuda:N or mps, and
+    present on this machine."""
+    if device is None:
+        return
+    match = re.fullmatch(r"(cpu|mps|cuda)(?::(\d{1,4}))?", str(device))
+    if match is None or (match[2] is not None and match[1] != "cuda"):
+        raise ConfigError(f"device {device!r} is not one of cpu, cuda, cuda:N, mps")
+    if match[1] == "cuda":
+        if not torch.cuda.is_available():
+            raise ConfigError(f"device {device!r}: CUDA is not available on this machine")
+        if match[2] is not None and int(match[2]) >= torch.cuda.device_count():
+            raise ConfigError(
+                f"device {device!r}: this machine has {torch.cuda.device_count()} CUDA device(s)"
+            )
+    if match[1] == "mps" and not torch.backends.mps.is_available():
+        raise ConfigError(f"device {device!r}: MPS is not available on this machine")
+
+
 def pick_device(device: str | None = None) -> torch.device:
-    """CUDA when present (unless told otherwise), else CPU."""
+    """CUDA when present (unless told otherwise), else CPU; ConfigError (one line) for a
+    device that is not cpu, cuda, cuda:N or mps, or is not present here."""
     if device:
+        check_device(device)
         return torch.device(device)
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def weights_fingerprint(model) -> str:
+    """sha256 over every parameter and buffer (names, shapes, dtypes, bytes): a pruned
+    model (its mask is in its zeros) never shares it with the full one. Cost: one pass over
+    the weights, ~1 s per 100M parameters on 2 CPU cores."""
+    digest = hashlib.sha256()
+    for name, tensor in sorted(model.state_dict().items()):
+        t = tensor.detach().to("cpu").contiguous()
+        digest.update(f"{name}|{tuple(t.shape)}|{t.dtype}".encode())
+        digest.update(t.view(torch.uint8).numpy().tobytes() if t.numel() else b"")
+    return "hf-" + digest.hexdigest()[:32]
 
 
 class HFBackend:
@@ -186,14 +221,7 @@ class HFBackend:
 
     # ------------------------------------------------------------ identity
     def fingerprint(self) -> str:
-        """sha256 over every parameter and buffer (names, shapes, dtypes, bytes): a pruned
-        model (its mask is in its zeros) never shares a cache key with the full one.
-        Computed from the weights as they are at each call, never remembered: `prune`
+        """`weights_fingerprint` of the model as it is now (never remembered: `prune`
         changes a model in place, and a remembered hash would still name the dense
-        weights (cost: one pass over the weights, ~1 s per 100M parameters on 2 CPU cores)."""
-        digest = hashlib.sha256()
-        for name, tensor in sorted(self.model.state_dict().items()):
-            t = tensor.detach().to("cpu").contiguous()
-            digest.update(f"{name}|{tuple(t.shape)}|{t.dtype}".encode())
-            digest.update(t.view(torch.uint8).numpy().tobytes() if t.numel() else b"")
-        return "hf-" + digest.hexdigest()[:32]
+        weights)."""
+        return weights_fingerprint(self.model)

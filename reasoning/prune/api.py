@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -12,8 +11,15 @@ from pathlib import Path
 import torch
 
 from reasoning.core import ConfigError, Instance
+from reasoning.models.hf import check_device, weights_fingerprint
 from reasoning.prune import structured, unstructured
-from reasoning.prune.calibration import capture_block_inputs, default_texts, texts_hash, tokenize
+from reasoning.prune.calibration import (
+    capture_block_inputs,
+    default_items,
+    item_text,
+    texts_hash,
+    tokenize,
+)
 from reasoning.prune.layers import all_matrices
 from reasoning.prune.masks import parse_pattern, resolve_sparsity, satisfies_pattern
 
@@ -45,6 +51,7 @@ class PruneReport:
     structure: dict = field(default_factory=dict)
     parameters_before: int = 0
     parameters_after: int = 0
+    fingerprint: str = ""  # of the pruned weights, as HFBackend.fingerprint() gives it
 
     @property
     def overall_sparsity(self) -> float:
@@ -59,25 +66,6 @@ class PruneReport:
 
     def write(self, path: str | Path) -> None:
         Path(path).write_text(json.dumps(self.to_json(), indent=2) + "\n", encoding="utf-8")
-
-
-def check_device(device: str | None) -> None:
-    """ConfigError unless `device` is None (automatic), cpu, cuda, cuda:N or mps, and
-    present on this machine."""
-    if device is None:
-        return
-    match = re.fullmatch(r"(cpu|mps|cuda)(?::(\d{1,4}))?", str(device))
-    if match is None or (match[2] is not None and match[1] != "cuda"):
-        raise ConfigError(f"device {device!r} is not one of cpu, cuda, cuda:N, mps")
-    if match[1] == "cuda":
-        if not torch.cuda.is_available():
-            raise ConfigError(f"device {device!r}: CUDA is not available on this machine")
-        if match[2] is not None and int(match[2]) >= torch.cuda.device_count():
-            raise ConfigError(
-                f"device {device!r}: this machine has {torch.cuda.device_count()} CUDA device(s)"
-            )
-    if match[1] == "mps" and not torch.backends.mps.is_available():
-        raise ConfigError(f"device {device!r}: MPS is not available on this machine")
 
 
 def _positive(name: str, value: object) -> None:
@@ -110,19 +98,21 @@ def check_prune_args(
     return s, nm
 
 
-def _texts(calibration, n: int, seed: int) -> list[str]:
-    if calibration is None:
-        return default_texts(n, seed)
-    texts = []
-    for item in calibration:
+def _calibration_texts(calibration, n: int, seed: int) -> tuple[list[str], list[str | None]]:
+    """(texts, the id of the item each came from, None for plain text). The default is the
+    suite's own items from the reserved calibration seed range."""
+    items = default_items(n, seed) if calibration is None else list(calibration)
+    texts, ids = [], []
+    for item in items:
         if isinstance(item, Instance):
-            answer = item.answer if isinstance(item.answer, str) else json.dumps(item.answer)
-            texts.append(f"{item.prompt}\n{answer}")
+            texts.append(item_text(item))
+            ids.append(item.id)
         else:
             texts.append(str(item))
+            ids.append(None)
     if not texts:
         raise ConfigError("calibration is empty")
-    return texts[:n]
+    return texts[:n], ids[:n]
 
 
 def prune(
@@ -161,7 +151,7 @@ def prune(
     if needs_data:
         if tokenizer is None:
             raise ConfigError(f"method {method} needs calibration data and a tokenizer")
-        texts = _texts(calibration, n_calibration, seed)
+        texts, ids = _calibration_texts(calibration, n_calibration, seed)
         dev = next(model.parameters()).device
         samples = tokenize(tokenizer, texts, seq_len, dev)
         calib_info.update(
@@ -169,6 +159,7 @@ def prune(
             tokens=sum(x.shape[1] for x in samples),
             seq_len=seq_len,
             sha256=texts_hash(texts),
+            ids=ids,
         )
     targets = {m.name: m.weight().shape for m in all_matrices(model)}
     structure: dict = {}
@@ -223,4 +214,5 @@ def prune(
         structure,
         before,
         sum(p.numel() for p in model.parameters()),
+        weights_fingerprint(model),
     )

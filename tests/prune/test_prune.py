@@ -6,6 +6,7 @@ import pytest
 import torch
 from transformers import AutoModelForCausalLM
 
+import reasoning
 from reasoning.cli import main
 from reasoning.core import ConfigError
 from reasoning.models import HFBackend
@@ -151,7 +152,13 @@ def test_cli_writes_a_reloadable_checkpoint_and_report(tiny_llama, tmp_path, cap
     report = json.loads((out / "pruning.json").read_text())
     assert report["method"] == "wanda" and report["pattern"] == "2:4"
     assert report["calibration"]["texts"] == 4 and len(report["calibration"]["sha256"]) == 64
+    ids = report["calibration"]["ids"]  # the items, not only a hash, and none is an eval item
+    assert len(ids) == 4 and all(isinstance(i, str) for i in ids)
+    evaluation = {i.id for f in ("nlsat", "logicasker") for i in reasoning.generate(f, 50, 0)}
+    assert evaluation.isdisjoint(ids)
     assert all(m["pattern_ok"] for m in report["matrices"])
     reloaded = HFBackend.load(str(out), device="cpu")
+    assert report["fingerprint"] == reloaded.fingerprint()  # the saved weights, not the dense
+    assert report["fingerprint"] != HFBackend.load(str(tiny_llama), device="cpu").fingerprint()
     assert all(satisfies_pattern(m.weight(), (2, 4)) for m in all_matrices(reloaded.model))
     assert main(["prune", str(tiny_llama), "--method", "nope", "-o", str(tmp_path / "x")]) == 2
