@@ -195,25 +195,22 @@ def _version() -> str:
 def format_summary(groups: dict, variants: list[str]) -> str:
     """The survival table: accuracy per group and variant, retention and paired
     difference (bootstrap 95 % interval, McNemar p) against dense."""
+    from evals.results import summary_rows
+
     head = f"{'group':<34} {'variant':<16} {'n':>4} {'acc':>6} {'no-ans':>6} {'ret':>5} "
     lines = [head + f"{'diff [95% CI]':>22} {'McNemar p':>9}"]
-    for group, entry in groups.items():
-        for variant in variants:
-            acc = entry["variants"].get(variant)
-            if acc is None:
-                continue
-            paired = entry["vs_dense"].get(variant)
-            row = (
-                f"{group[:34]:<34} {variant[:16]:<16} {acc['n']:>4} {acc['accuracy']:>6.3f} "
-                f"{acc['no_answer_rate']:>6.3f} "
-            )
-            if paired:
-                low, high = paired["difference_ci"]
-                ret = paired["retention"]
-                row += f"{'-' if ret is None else f'{ret:.2f}':>5} "
-                row += f"{paired['difference']:+.3f} [{low:+.2f}, {high:+.2f}] "
-                row += f"{paired['mcnemar_p']:>9.3g}"
-            lines.append(row.rstrip())
+    for group, variant, acc, paired in summary_rows(groups, variants):
+        row = (
+            f"{group[:34]:<34} {variant[:16]:<16} {acc['n']:>4} {acc['accuracy']:>6.3f} "
+            f"{acc['no_answer_rate']:>6.3f} "
+        )
+        if paired:
+            low, high = paired["difference_ci"]
+            ret = paired["retention"]
+            row += f"{'-' if ret is None else f'{ret:.2f}':>5} "
+            row += f"{paired['difference']:+.3f} [{low:+.2f}, {high:+.2f}] "
+            row += f"{paired['mcnemar_p']:>9.3g}"
+        lines.append(row.rstrip())
     return "\n".join(lines)
 
 

@@ -17,7 +17,7 @@ import io
 from collections import defaultdict
 from pathlib import Path
 
-from evals.results import read_results
+from evals.results import read_results, summary_rows
 from reasoning.core.output import AtomicFiles
 
 MAX_FLIPS = 12
@@ -153,25 +153,18 @@ def largest_flips(samples: list[dict], items: dict, limit: int = MAX_FLIPS) -> l
 def _table(results: dict, variants: list[str]) -> list[str]:
     lines = ["| group | variant | n | accuracy [95 %] | no answer | retention | diff [95 %] | "
              "McNemar p |", "|---|---|---|---|---|---|---|---|"]  # fmt: skip
-    groups = results["groups"]
-    for group in sorted(groups, key=lambda g: (g != "overall", g)):  # overall first
-        entry = groups[group]
-        for v in variants:
-            a = entry["variants"].get(v)
-            if a is None:
-                continue
-            p = entry["vs_dense"].get(v)
-            paired = (
-                f"{p['retention'] if p['retention'] is None else round(p['retention'], 3)} | "
-                f"{p['difference']:+.3f} [{p['difference_ci'][0]:+.3f}, "
-                f"{p['difference_ci'][1]:+.3f}] | {p['mcnemar_p']:.3g}"
-                if p
-                else "– | – | –"
-            )
-            lines.append(
-                f"| {group} | {v} | {a['n']} | {a['accuracy']:.3f} [{a['wilson95'][0]:.2f}, "
-                f"{a['wilson95'][1]:.2f}] | {a['no_answer_rate']:.3f} | {paired} |"
-            )
+    for group, v, a, p in summary_rows(results["groups"], variants):
+        paired = (
+            f"{p['retention'] if p['retention'] is None else round(p['retention'], 3)} | "
+            f"{p['difference']:+.3f} [{p['difference_ci'][0]:+.3f}, "
+            f"{p['difference_ci'][1]:+.3f}] | {p['mcnemar_p']:.3g}"
+            if p
+            else "– | – | –"
+        )
+        lines.append(
+            f"| {group} | {v} | {a['n']} | {a['accuracy']:.3f} [{a['wilson95'][0]:.2f}, "
+            f"{a['wilson95'][1]:.2f}] | {a['no_answer_rate']:.3f} | {paired} |"
+        )
     return lines
 
 

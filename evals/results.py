@@ -52,6 +52,16 @@ def items_digest(items: Sequence[Instance]) -> dict:
     return {"count": len(items), "ids_sha256": digest, "families": dict(sorted(families.items()))}
 
 
+def summary_rows(groups: dict, variants: Sequence[str]) -> Iterable[tuple]:
+    """(group, variant, accuracy block, paired comparison or None) for every group, the
+    overall group first, variants in the given order (the tables of the CLI and report)."""
+    for group in sorted(groups, key=lambda g: (g != "overall", g)):
+        entry = groups[group]
+        for variant in variants:
+            if variant in entry["variants"]:
+                yield group, variant, entry["variants"][variant], entry["vs_dense"].get(variant)
+
+
 def tidy_rows(groups: dict) -> list[dict]:
     """One flat row per group x variant (COLUMNS), dense rows without paired fields."""
     rows = []

@@ -4,22 +4,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from solvers.rewrite import run_cascade_capped, synthesize
+from tests.generators.test_pbe import scan_replace
 
 letters = st.text("ab", max_size=4)
 rules = st.lists(st.tuples(letters.filter(bool), st.text("ab", max_size=5)), max_size=12)
-
-
-def scan_replace(text: str, pattern: str, replacement: str) -> str:
-    """An independent executor: scan left to right, replace each match and jump past it."""
-    out, i = [], 0
-    while i < len(text):
-        if text.startswith(pattern, i):
-            out.append(replacement)
-            i += len(pattern)
-        else:
-            out.append(text[i])
-            i += 1
-    return "".join(out)
 
 
 @given(st.text("ab", max_size=12), rules, st.integers(1, 60))
