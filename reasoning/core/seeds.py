@@ -5,7 +5,9 @@ Item i of a run is drawn from a hash of (family, knobs, seed, i): two runs share
 only if they share a seed (and knobs). Evaluation uses the seeds users pass, which are
 below EVALUATION_SEED_LIMIT; the suite's own calibration (pruning) and training draw from
 ranges above it, offset from the caller's seed, so `generate --seed 0` and the default
-calibration of `prune --seed 0` are different items. `check_disjoint` asserts it by id.
+calibration of `prune --seed 0` are different items. The held-out text the harness
+measures perplexity on has a range of its own, above training. `check_disjoint` asserts
+it by id.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from reasoning.core.errors import ReasoningError
 EVALUATION_SEED_LIMIT = 1 << 40
 CALIBRATION_SEED_BASE = 1 << 40
 TRAINING_SEED_BASE = 1 << 41
+HELDOUT_SEED_BASE = 3 << 40
 _SPAN = 1 << 40
 
 
@@ -40,8 +43,20 @@ def training_seed(seed: int = 0) -> int:
     return _reserved(TRAINING_SEED_BASE, seed, "training")
 
 
+def heldout_seed(seed: int = 0) -> int:
+    """The seed of the held-out items the harness measures perplexity on (never an
+    evaluation, calibration or training item).
+
+    >>> purpose(heldout_seed(0))
+    'held-out'
+    """
+    return _reserved(HELDOUT_SEED_BASE, seed, "held-out")
+
+
 def purpose(seed: int) -> str:
-    """'evaluation', 'calibration' or 'training': the range a seed falls in."""
+    """'evaluation', 'calibration', 'training' or 'held-out': the range a seed falls in."""
+    if seed >= HELDOUT_SEED_BASE:
+        return "held-out"
     if seed >= TRAINING_SEED_BASE:
         return "training"
     if seed >= CALIBRATION_SEED_BASE:
