@@ -5,6 +5,12 @@ Plots (matplotlib, embedded in the page as PNG data, written beside the Markdown
   one line per variant;
 - retention against sparsity, one line per pruning method;
 - the paired difference against dense per family, with its bootstrap interval;
+- when results.json has the secondary signals (`evals.signals`): accuracy drop vs
+  perplexity change, one point per pruned variant (x: log of its held-out perplexity over
+  dense's, y: its overall paired difference with the bootstrap interval), beside the same
+  drop against its token-level KL from dense; points high on the y-axis drop but low on
+  the x-axis are where perplexity understates the reasoning loss; the table then gains
+  KL and perplexity columns (overall rows);
 and the largest flips (right under dense, wrong under a variant) with prompt, gold and
 both answers.
 """
@@ -14,10 +20,11 @@ from __future__ import annotations
 import base64
 import html
 import io
+import math
 from collections import defaultdict
 from pathlib import Path
 
-from evals.results import read_results, summary_rows
+from evals.results import read_results, signal_values, summary_rows
 from reasoning.core.output import AtomicFiles
 
 MAX_FLIPS = 12
@@ -130,6 +137,47 @@ def difference_plot(groups: dict, variants: list[str]) -> bytes | None:
     return _png(fig)
 
 
+def _signal_points(results: dict) -> list[tuple[str, float | None, float | None, dict]]:
+    """(variant, log perplexity ratio vs dense or None, mean KL or None, overall paired
+    comparison) for each variant with a comparison and at least one signal."""
+    values = signal_values(results["variants"])
+    dense_ppl = values.get("dense", (None, None))[1]
+    overall = results["groups"]["overall"]["vs_dense"]
+    points = []
+    for name, (kl, ppl) in values.items():
+        ratio = math.log(ppl / dense_ppl) if ppl and dense_ppl else None
+        if name != "dense" and name in overall and (ratio is not None or kl is not None):
+            points.append((name, ratio, kl, overall[name]))
+    return points
+
+
+def signals_plot(results: dict) -> bytes | None:
+    """Accuracy drop vs perplexity change (and vs token KL), a point per variant with its
+    bootstrap interval; None when results.json has no signals to plot."""
+    points = _signal_points(results)
+    panels = [
+        (1, "log(perplexity / dense perplexity), held-out text"),
+        (2, "token KL(dense || variant), nats, eval prompts"),
+    ]
+    panels = [(k, label) for k, label in panels if any(p[k] is not None for p in points)]
+    if not panels:
+        return None
+    plt = _figure()
+    fig, axes = plt.subplots(1, len(panels), figsize=(5 * len(panels), 3.6), squeeze=False)
+    for ax, (k, label) in zip(axes[0], panels, strict=True):
+        for point in (p for p in points if p[k] is not None):
+            name, x, paired = point[0], point[k], point[3]
+            diff, (low, high) = paired["difference"], paired["difference_ci"]
+            ax.errorbar([x], [diff], yerr=[[diff - low], [high - diff]], fmt="o", capsize=3)
+            ax.annotate(name, (x, diff), fontsize=7, xytext=(4, 4), textcoords="offset points")
+        ax.axhline(0.0, color="grey", lw=0.5)
+        ax.axvline(0.0, color="grey", lw=0.5)
+        ax.set_xlabel(label, fontsize=8)
+        ax.set_ylabel("acc(variant) - acc(dense) (95 % bootstrap)", fontsize=8)
+    fig.suptitle("accuracy drop vs perplexity change", fontsize=10)
+    return _png(fig)
+
+
 def largest_flips(samples: list[dict], items: dict, limit: int = MAX_FLIPS) -> list[dict]:
     """Items right under dense and wrong under a variant, most-failed items first."""
     dense = {s["item_id"]: s for s in samples if s["variant"] == "dense" and s["sample"] == 0}
@@ -150,9 +198,27 @@ def largest_flips(samples: list[dict], items: dict, limit: int = MAX_FLIPS) -> l
     ]
 
 
+def _signal_cells(results: dict) -> dict[str, str] | None:
+    """variant -> 'KL | perplexity (x dense)' table cells; None when no variant has a
+    signal (the table then has no signal columns)."""
+    values = signal_values(results["variants"])
+    if all(kl is None and ppl is None for kl, ppl in values.values()):
+        return None
+    dense_ppl = values.get("dense", (None, None))[1]
+    cells = {}
+    for name, (kl, ppl) in values.items():
+        ppl_text = "–" if ppl is None else f"{ppl:.4g}"
+        if ppl is not None and dense_ppl and name != "dense":
+            ppl_text += f" (×{ppl / dense_ppl:.3f})"
+        cells[name] = f"{'–' if kl is None else f'{kl:.3g}'} | {ppl_text}"
+    return cells
+
+
 def _table(results: dict, variants: list[str]) -> list[str]:
-    lines = ["| group | variant | n | accuracy [95 %] | no answer | retention | diff [95 %] | "
-             "McNemar p |", "|---|---|---|---|---|---|---|---|"]  # fmt: skip
+    signals = _signal_cells(results)
+    head = "| group | variant | n | accuracy [95 %] | no answer | retention | diff [95 %] | "
+    head += "McNemar p |" + (" KL | perplexity (× dense) |" if signals else "")
+    lines = [head, "|---" * head.count(" | ") + "|---|"]
     for group, v, a, p in summary_rows(results["groups"], variants):
         paired = (
             f"{p['retention'] if p['retention'] is None else round(p['retention'], 3)} | "
@@ -161,10 +227,13 @@ def _table(results: dict, variants: list[str]) -> list[str]:
             if p
             else "– | – | –"
         )
-        lines.append(
+        row = (
             f"| {group} | {v} | {a['n']} | {a['accuracy']:.3f} [{a['wilson95'][0]:.2f}, "
             f"{a['wilson95'][1]:.2f}] | {a['no_answer_rate']:.3f} | {paired} |"
         )
+        if signals:
+            row += f" {signals.get(v, '– | –') if group == 'overall' else '– | –'} |"
+        lines.append(row)
     return lines
 
 
@@ -176,6 +245,7 @@ def build_report(results_dir: str | Path, out_dir: str | Path) -> Path:
         "survival": survival_plot(results["groups"], variants),
         "retention": retention_plot(results),
         "difference": difference_plot(results["groups"], variants),
+        "perplexity": signals_plot(results),
     }
     plots = {k: v for k, v in plots.items() if v is not None}
     flips = largest_flips(samples, {i.id: i for i in items})

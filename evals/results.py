@@ -12,11 +12,18 @@
   two runs of the same command), `command`;
 - `config`: items (plans or file), generation settings, device, dtype, seed;
 - `items`: count, sha256 of their ids in order, per-family counts;
-- `variants`: list of {name, spec, fingerprint, pruning};
+- `variants`: list of {name, spec, fingerprint, pruning, seconds, signals};
+  `signals` (see `evals.signals.signals_for`) = {"kl": null or {mean, per_text, tokens,
+  n_texts, max_tokens}: KL(dense || variant) in nats per position of the evaluation
+  prompts, "perplexity": null or {value, mean_nll, tokens, n_texts, ids_sha256} on
+  held-out items, "reasons": {signal: why it is null}}; remote variants get nulls, dense
+  no KL (it is the reference); results written before signals existed have no key;
 - `groups`: {group: {"variants": {variant: accuracy block}, "vs_dense": {variant:
   paired comparison}}}, groups being "overall" and "family knob=value ...".
 An accuracy block: n, accuracy, flexible_accuracy, wilson95, no_answer_rate, mean_score,
 mean_completion_tokens, errors. A paired comparison: see `evals.stats.PairedComparison`.
+metrics.csv's `kl` and `perplexity` columns are the variant's signals, on its overall
+row only (they are measured on texts spread over all groups), empty elsewhere.
 """
 
 from __future__ import annotations
@@ -41,7 +48,8 @@ FILES = ("results.json", "samples.jsonl", "metrics.csv", "items.jsonl")
 COLUMNS = (
     "group", "variant", "n", "accuracy", "wilson_low", "wilson_high", "flexible_accuracy",
     "no_answer_rate", "mean_completion_tokens", "retention", "difference", "difference_low",
-    "difference_high", "difference_se", "mcnemar_p", "right_to_wrong", "wrong_to_right",
+    "difference_high", "difference_se", "mcnemar_p", "right_to_wrong", "wrong_to_right", "kl",
+    "perplexity",
 )  # fmt: skip
 
 
@@ -62,13 +70,26 @@ def summary_rows(groups: dict, variants: Sequence[str]) -> Iterable[tuple]:
                 yield group, variant, entry["variants"][variant], entry["vs_dense"].get(variant)
 
 
-def tidy_rows(groups: dict) -> list[dict]:
-    """One flat row per group x variant (COLUMNS), dense rows without paired fields."""
+def signal_values(variants: Sequence[dict]) -> dict[str, tuple[float | None, float | None]]:
+    """variant name -> (mean token KL from dense, held-out perplexity), None where absent."""
+    values = {}
+    for variant in variants:
+        signals = variant.get("signals") or {}
+        kl, ppl = signals.get("kl") or {}, signals.get("perplexity") or {}
+        values[variant["name"]] = (kl.get("mean"), ppl.get("value"))
+    return values
+
+
+def tidy_rows(groups: dict, variants: Sequence[dict] = ()) -> list[dict]:
+    """One flat row per group x variant (COLUMNS), dense rows without paired fields; the
+    `variants` entries of results.json give the overall rows their signals."""
+    signals = signal_values(variants)
     rows = []
     for group, entry in groups.items():
         for variant, acc in entry["variants"].items():
             paired = entry["vs_dense"].get(variant, {})
             ci = paired.get("difference_ci", [None, None])
+            kl, ppl = signals.get(variant, (None, None)) if group == "overall" else (None, None)
             rows.append(
                 {
                     "group": group,
@@ -88,6 +109,8 @@ def tidy_rows(groups: dict) -> list[dict]:
                     "mcnemar_p": paired.get("mcnemar_p"),
                     "right_to_wrong": paired.get("right_to_wrong"),
                     "wrong_to_right": paired.get("wrong_to_right"),
+                    "kl": kl,
+                    "perplexity": ppl,
                 }
             )
     return rows
@@ -130,7 +153,7 @@ def write_results(
             for sample in samples:
                 handle.write(json_line(sample.to_dict(), sort_keys=True))
         files.temp(paths["metrics.csv"]).write_text(
-            _csv(tidy_rows(results["groups"])), encoding="utf-8"
+            _csv(tidy_rows(results["groups"], results["variants"])), encoding="utf-8"
         )
         with files.temp(paths["items.jsonl"]).open("w", encoding="utf-8") as handle:
             handle.writelines(dumps(item) + "\n" for item in items)
