@@ -147,6 +147,7 @@ def _calibration(specs, items, n):
 def _answer_all(args, specs, items, calibration, settings, cache_path):
     from evals.cache import CompletionCache
     from evals.runner import answer_variant
+    from evals.signals import signals_for
     from evals.variants import build_variant
     from reasoning.models import HFBackend, OpenAIBackend
 
@@ -157,6 +158,7 @@ def _answer_all(args, specs, items, calibration, settings, cache_path):
 
     samples: list = []
     described = []
+    dense = None  # kept loaded: the reference of every variant's token KL (evals.signals)
     with CompletionCache(cache_path) as cache:
         for spec in specs:
             backend, pruning = build_variant(
@@ -172,6 +174,7 @@ def _answer_all(args, specs, items, calibration, settings, cache_path):
                     f"finished variants are kept in {cache_path}"
                 )
             samples.extend(rows)
+            dense = backend if spec.dense else dense
             described.append(
                 {
                     "name": spec.name,
@@ -179,6 +182,7 @@ def _answer_all(args, specs, items, calibration, settings, cache_path):
                     "fingerprint": backend.fingerprint(),
                     "pruning": pruning,
                     "seconds": round(time.perf_counter() - started, 3),
+                    "signals": signals_for(backend, dense, items, settings=settings),
                 }
             )
             del backend
