@@ -1,8 +1,12 @@
 """Local Hugging Face transformers models on CPU or CUDA.
 
-Greedy output never depends on batch size: prompts are batched only with prompts of the
-same token length, so no batch ever holds padding (lm-evaluation-harness's scores move
-with batch size because padded rows change the numerics; see its issues #1645, #3055).
+Greedy output never depends on batch size or on which prompts share a batch: greedy
+prompts of any lengths are decoded together by `batching.greedy_batch` (each prompt
+prefilled alone, decode steps batched with row-wise attention over a left-padded cache and
+a fixed row granularity; exact on CPU). lm-evaluation-harness's scores move with batch
+size because padded rows change the numerics (its issues #1645, #3055). Sampled
+generation batches only prompts of the same token length (no padding) through HF
+`generate`.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import torch
 
 from reasoning.core import ConfigError
 from reasoning.models.base import BackendError, Completion, GenerationSettings, truncate_at_stop
+from reasoning.models.batching import greedy_batch
 
 DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
 
@@ -133,51 +138,100 @@ class HFBackend:
     ) -> list[Completion]:
         """Generate from already-rendered inputs: (text, whether a template was applied)."""
         encoded = [self.encode(text, templated) for text, templated in rendered]
-        groups: dict[int, list[int]] = defaultdict(list)
-        for i, ids in enumerate(encoded):
-            groups[len(ids)].append(i)
         results: list[Completion | None] = [None] * len(encoded)
         limit = getattr(self.model.config, "max_position_embeddings", None)
-        for length in sorted(groups):
-            members = groups[length]
-            for start in range(0, len(members), settings.batch_size):
-                batch = members[start : start + settings.batch_size]
-                if limit and length + settings.max_new_tokens > limit:
-                    for i in batch:
-                        results[i] = Completion(
-                            "",
-                            length,
-                            0,
-                            "error",
-                            f"prompt of {length} tokens + max_new_tokens "
-                            f"exceeds the model's {limit} positions",
-                        )
-                    continue
-                try:
+        fits = []
+        for i, ids in enumerate(encoded):
+            if limit and len(ids) + settings.max_new_tokens > limit:
+                results[i] = Completion(
+                    "", len(ids), 0, "error",
+                    f"prompt of {len(ids)} tokens + max_new_tokens "
+                    f"exceeds the model's {limit} positions",
+                )  # fmt: skip
+            else:
+                fits.append(i)
+        for batch in self._batches(fits, encoded, settings):
+            try:
+                if settings.temperature > 0:
                     outs = self._generate_batch([encoded[i] for i in batch], settings)
-                except (RuntimeError, ValueError) as exc:  # e.g. out of memory
-                    outs = [
-                        Completion("", length, 0, "error", f"{type(exc).__name__}: {exc}")
-                    ] * len(batch)
-                for i, out in zip(batch, outs, strict=True):
-                    results[i] = out
+                else:
+                    outs = self._greedy_batch([encoded[i] for i in batch], settings)
+            except (RuntimeError, ValueError) as exc:  # e.g. out of memory
+                outs = [
+                    Completion("", len(encoded[i]), 0, "error", f"{type(exc).__name__}: {exc}")
+                    for i in batch
+                ]
+            for i, out in zip(batch, outs, strict=True):
+                results[i] = out
         return [r for r in results if r is not None]
+
+    @staticmethod
+    def _batches(
+        indices: list[int], encoded: list[list[int]], settings: GenerationSettings
+    ) -> list[list[int]]:
+        """Greedy: prompts sorted by length, `batch_size` at a time (the batch does not
+        change a prompt's output). Sampled: only prompts of one length share a batch."""
+        if settings.temperature == 0:
+            order = sorted(indices, key=lambda i: len(encoded[i]))
+            size = settings.batch_size
+            return [order[k : k + size] for k in range(0, len(order), size)]
+        groups: dict[int, list[int]] = defaultdict(list)
+        for i in indices:
+            groups[len(encoded[i])].append(i)
+        return [
+            members[k : k + settings.batch_size]
+            for length in sorted(groups)
+            for members in [groups[length]]
+            for k in range(0, len(members), settings.batch_size)
+        ]
+
+    def _pad_id(self, eos: set[int]) -> int:
+        pad = self.tokenizer.pad_token_id
+        return pad if pad is not None else min(eos or {0})
+
+    def _greedy_batch(
+        self, rows: list[list[int]], settings: GenerationSettings
+    ) -> list[Completion]:
+        eos = self._eos_ids()
+
+        def finished(_: int, tokens: list[int]) -> bool:
+            if tokens[-1] in eos:
+                return True
+            if not settings.stop:
+                return False
+            return truncate_at_stop(self.tokenizer.decode(tokens), settings.stop)[1]
+
+        with torch.inference_mode():
+            outs = greedy_batch(
+                self.model, rows, settings.max_new_tokens, self._pad_id(eos), finished
+            )
+        return [
+            self._completion(out, len(ids), eos, settings)
+            for out, ids in zip(outs, rows, strict=True)
+        ]
+
+    def _completion(
+        self, row: list[int], prompt_tokens: int, eos: set[int], settings: GenerationSettings
+    ) -> Completion:
+        """The Completion for generated token ids (cut at the first end-of-text token)."""
+        cut = next((k for k, t in enumerate(row) if t in eos), None)
+        tokens = row if cut is None else row[:cut]
+        text = self.tokenizer.decode(tokens, skip_special_tokens=True)
+        text, stopped = truncate_at_stop(text, settings.stop)
+        reason = "stop" if (cut is not None or stopped) else "length"
+        return Completion(text, prompt_tokens, len(tokens), reason)
 
     def _generate_batch(
         self, rows: list[list[int]], settings: GenerationSettings
     ) -> list[Completion]:
+        """Rows of equal length through HF `generate` (used for sampling)."""
         ids = torch.tensor(rows, device=self.device)
         eos = self._eos_ids()
-        pad = (
-            self.tokenizer.pad_token_id
-            if self.tokenizer.pad_token_id is not None
-            else min(eos or {0})
-        )
         kwargs = dict(
             input_ids=ids,
             attention_mask=torch.ones_like(ids),
             max_new_tokens=settings.max_new_tokens,
-            pad_token_id=pad,
+            pad_token_id=self._pad_id(eos),
             eos_token_id=sorted(eos) or None,
         )
         if settings.temperature > 0:
@@ -189,15 +243,10 @@ class HFBackend:
         with torch.inference_mode(), torch.random.fork_rng(devices=[]):
             torch.manual_seed(settings.seed)
             out = self.model.generate(**kwargs)
-        completions = []
-        for row in out[:, ids.shape[1] :].tolist():
-            cut = next((k for k, t in enumerate(row) if t in eos), None)
-            tokens = row if cut is None else row[:cut]
-            text = self.tokenizer.decode(tokens, skip_special_tokens=True)
-            text, stopped = truncate_at_stop(text, settings.stop)
-            reason = "stop" if (cut is not None or stopped) else "length"
-            completions.append(Completion(text, ids.shape[1], len(tokens), reason))
-        return completions
+        return [
+            self._completion(row, ids.shape[1], eos, settings)
+            for row in out[:, ids.shape[1] :].tolist()
+        ]
 
     # ------------------------------------------------------------ scoring closed answers
     def loglikelihood(
