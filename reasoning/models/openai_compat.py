@@ -99,7 +99,7 @@ class OpenAIBackend:
                 info = self.client.models.retrieve(self.model).model_dump()
             except Exception as exc:  # noqa: BLE001
                 raise BackendError(
-                    f"cannot reach {self.base_url} for model {self.model!r}: {exc}"
+                    f"cannot reach {self.base_url} for model {self.model!r}: {_reason(exc)}"
                 ) from None
             described = {
                 "base_url": self.base_url,
@@ -111,3 +111,16 @@ class OpenAIBackend:
                 + hashlib.sha256(json.dumps(described, sort_keys=True).encode()).hexdigest()[:32]
             )
         return self._fingerprint
+
+
+def _reason(exc: BaseException) -> str:
+    """Why a request failed, on one line: the innermost cause ('[Errno 111] Connection
+    refused' rather than the client's bare 'Connection error.'), with a hint for a server
+    that is not there."""
+    inner = exc
+    while inner.__cause__ is not None and str(inner.__cause__):
+        inner = inner.__cause__
+    text = " ".join(str(inner).split())[:200] or type(inner).__name__
+    if isinstance(inner, ConnectionError) or "refused" in text.lower():
+        text += " (is the server running at that address?)"
+    return text
