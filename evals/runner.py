@@ -151,6 +151,12 @@ def _accuracy(rows: Sequence[Sample]) -> dict:
     }
 
 
+def family_cluster(item: Instance) -> Hashable:
+    """The cluster an item's errors share, as its family declares it (`Family.cluster`:
+    LogicAsker's rule, KGQA's topic entities); the item itself otherwise."""
+    return get_family(item.family).cluster_of(item)
+
+
 def summarise(
     items: Sequence[Instance],
     rows: Iterable[Sample],

@@ -10,8 +10,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from reasoning.api import generate
-from reasoning.core import DataError
+from reasoning.core import ConfigError, DataError
 from reasoning.core.io import iter_json_lines
+from reasoning.registry import get_family
 
 
 @dataclass(frozen=True)
@@ -44,17 +45,13 @@ def rank_weaknesses(verdicts_path: str | os.PathLike[str]) -> list[Weakness]:
     return sorted(ranked, key=lambda w: (-w.failure_rate, -w.failures, w.rule))
 
 
-def explain(meta: dict) -> str:
-    """A one-line worked justification, by case kind."""
-    rule, why = meta.get("rule", "?"), meta.get("justification", "")
-    kind = meta.get("kind")
-    if kind == "inference":
-        return f"By {rule} ({why}), the question follows from the premises. Answer: yes"
-    if kind == "contradiction":
-        return f"By {rule} ({why}), the opposite of the question follows. Answer: no"
-    if kind == "unrelated":
-        return "The question is about something the premises do not settle. Answer: no"
-    return f"That would be the fallacy of {rule.replace('_', ' ')}: {why}. Answer: no"
+def explain(meta: dict, family: str = "logicasker") -> str:
+    """A one-line worked justification of an item's answer, by the family's own `explain`
+    hook (LogicAsker's: by case kind); ConfigError for a family without one."""
+    hook = get_family(family).explain
+    if hook is None:
+        raise ConfigError(f"family {family!r} has no worked explanations (try logicasker)")
+    return hook(meta)
 
 
 def build_demos(family: str, weaknesses: list[Weakness], k: int, seed: int) -> list[dict]:
@@ -74,7 +71,7 @@ def build_demos(family: str, weaknesses: list[Weakness], k: int, seed: int) -> l
                     "failure_rate": round(w.failure_rate, 4),
                     "prompt": item.prompt,
                     "answer": item.answer,
-                    "explanation": explain(item.meta),
+                    "explanation": explain(item.meta, family),
                     "id": item.id,
                 }
             )

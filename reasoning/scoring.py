@@ -14,10 +14,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from reasoning.api import verify
-from reasoning.core import DataError, Instance, Verdict
+from reasoning.core import DataError, Instance, UnknownFamilyError, Verdict
 from reasoning.core.io import iter_json_lines
+from reasoning.registry import get_family
 
-TAGS = ("rule", "kind", "logic", "task", "grammar")  # meta fields copied into verdicts
+# every family's declared tags together (each family copies its own: Family.tags)
+TAGS = ("rule", "kind", "logic", "task", "grammar")
 
 
 def read_responses(path: str | os.PathLike[str]) -> dict[str, str]:
@@ -84,13 +86,22 @@ def score_all(
             verdict = _verify_one(inst, responses[inst.id])
         else:
             verdict = Verdict.unparsed("no response for this id")
-        tags = {k: inst.meta[k] for k in TAGS if isinstance(inst.meta.get(k), str)}
+        tags = item_tags(inst)
         records.append({"id": inst.id, "family": inst.family, "tags": tags, **verdict.to_dict()})
         key = " ".join([inst.family] + [f"{k}={inst.hardness.get(k)}" for k in ladder])
         groups["overall"].append((verdict, answered))
         groups[key].append((verdict, answered))
     rows = [_row(name, items) for name, items in groups.items()]
     return records, rows, unknown
+
+
+def item_tags(instance: Instance) -> dict[str, str]:
+    """The string-valued meta fields the item's family declares as tags (`Family.tags`)."""
+    try:
+        names = get_family(instance.family).tags
+    except UnknownFamilyError:
+        return {}
+    return {k: instance.meta[k] for k in names if isinstance(instance.meta.get(k), str)}
 
 
 def _verify_one(instance: Instance, response: str) -> Verdict:

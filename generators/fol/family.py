@@ -199,4 +199,6 @@ FAMILY = Family(
     oracle=oracle,
     labels=LABELS,
     version=VERSION,
+    tags=("task",),
+    calibration=3,
 )

@@ -262,4 +262,5 @@ FAMILY = Family(
     oracle=lambda inst: "Answer: " + "; ".join(inst.answer),
     labels=None,
     version=VERSION,
+    cluster="topic_entities",
 )

@@ -19,6 +19,7 @@ from generators.logicasker.chains import (
     proof_lines,
 )
 from generators.logicasker.english import Vocabulary, sentence
+from generators.logicasker.explain import explain
 from generators.logicasker.realise import realise
 from generators.logicasker.recheck import checker, recheck
 from generators.logicasker.rules import (
@@ -360,6 +361,10 @@ FAMILY = Family(
     labels=LABELS,
     version=VERSION,
     checker=checker,
+    tags=("rule", "kind", "logic"),
+    cluster="rule",
+    calibration=2,
+    explain=explain,
     catalogue=tuple(
         (f"{category} rules", tuple(r.name for r in RULES.values() if r.category == category))
         for category in (INFERENCE, EQUIVALENCE, FALLACY)

@@ -397,4 +397,6 @@ FAMILY = Family(
     labels=LABELS,
     version=VERSION,
     checker=checker,
+    tags=("grammar",),
+    calibration=1,
 )

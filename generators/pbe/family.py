@@ -303,4 +303,5 @@ FAMILY = Family(
     ),
     labels=None,
     version=VERSION,
+    calibration=4,
 )

@@ -40,6 +40,15 @@ class Family:
     tests, demonstrations and the verifier loop). `checker()`, when set, returns a recheck
     function that keeps a context across items (a solver, parsed shapes), for re-checking
     many items at once; `recheck` must give the same answers item by item.
+
+    What the harness groups by is declared here, not in generic modules: `tags` names the
+    meta fields (string-valued) copied into verdicts and kept for grouping (`reasoning
+    score`, `reasoning demos`); `cluster` names the meta field whose items share their
+    errors (LogicAsker's `rule`, KGQA's topic entities), used by the paired statistics'
+    clustered intervals, None when every item is its own cluster; `calibration` is the
+    family's place among the default prune calibration families (1 first; None: not one);
+    `explain(meta)`, when set, writes a one-line worked justification of an item's answer
+    (used by `reasoning demos`).
     """
 
     name: str
@@ -53,6 +62,20 @@ class Family:
     version: str = "1"
     catalogue: tuple[tuple[str, tuple[str, ...]], ...] = ()  # e.g. (("rules", names),)
     checker: Callable[[], Callable[[Instance], list[str]]] | None = None
+    tags: tuple[str, ...] = ()
+    cluster: str | None = None
+    calibration: int | None = None
+    explain: Callable[[dict], str] | None = None
+
+    def cluster_of(self, instance: Instance) -> Any:
+        """The hashable cluster label of an item (its `cluster` meta field, lists as
+        tuples), or its id when the family declares none or the item lacks the field."""
+        value = instance.meta.get(self.cluster) if self.cluster else None
+        if isinstance(value, list):
+            value = tuple(json.dumps(v, sort_keys=True) for v in value)
+        elif value is not None and not isinstance(value, (str, int, float, bool)):
+            value = json.dumps(value, sort_keys=True)
+        return instance.id if value is None else (self.cluster, value)
 
 
 def _digest(family: str, knobs: dict[str, Any], seed: int, index: int) -> bytes:

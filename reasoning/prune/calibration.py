@@ -18,7 +18,20 @@ from torch import nn
 
 from reasoning.prune.layers import decoder_blocks
 
-DEFAULT_FAMILIES = ("nlsat", "logicasker", "fol", "pbe")
+
+def default_families() -> tuple[str, ...]:
+    """The families whose items calibrate pruning by default, in their declared order
+    (`Family.calibration`): nlsat, logicasker, fol, pbe."""
+    from reasoning.registry import family_names, get_family
+
+    ranked = [(get_family(n).calibration, n) for n in family_names()]
+    return tuple(name for rank, name in sorted((r, n) for r, n in ranked if r is not None))
+
+
+def __getattr__(name: str):
+    if name == "DEFAULT_FAMILIES":  # kept for importers; declared by the families now
+        return default_families()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def default_items(n: int, seed: int = 0) -> list:
@@ -29,8 +42,9 @@ def default_items(n: int, seed: int = 0) -> list:
     from reasoning.core.seeds import calibration_seed
 
     items = []
-    per = -(-n // len(DEFAULT_FAMILIES))
-    for family in DEFAULT_FAMILIES:
+    families = default_families()
+    per = -(-n // len(families))
+    for family in families:
         items.extend(reasoning.generate(family, per, calibration_seed(seed)))
     return items[:n]
 
