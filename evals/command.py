@@ -92,7 +92,7 @@ def _check_variants(specs: list[VariantSpec], remote: bool) -> None:
 def cmd_eval(args: argparse.Namespace) -> int:
     """The `reasoning eval` command (see the module docstring)."""
     from evals.results import items_digest, write_results
-    from evals.runner import summarise
+    from evals.runner import family_cluster, summarise
     from evals.suite import generate_plans, read_items
     from evals.variants import parse_variants
     from reasoning.models.hf import check_device
@@ -111,7 +111,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     calibration = _calibration(specs, items, args.n_calibration)
     cache_path = Path(args.cache) if args.cache else out.with_name(out.name + ".cache.sqlite")
     samples, described = _answer_all(args, specs, items, calibration, settings, cache_path)
-    groups = summarise(items, samples)
+    groups = summarise(items, samples, cluster=family_cluster)
     results = {
         "package_version": _version(),
         "command": "reasoning " + " ".join(shlex.quote(a) for a in sys.argv[1:]),
