@@ -173,7 +173,7 @@ def signals_plot(results: dict) -> bytes | None:
         ax.axhline(0.0, color="grey", lw=0.5)
         ax.axvline(0.0, color="grey", lw=0.5)
         ax.set_xlabel(label, fontsize=8)
-        ax.set_ylabel("acc(variant) - acc(dense) (95 % bootstrap)", fontsize=8)
+    axes[0][0].set_ylabel("acc(variant) - acc(dense), 95 % bootstrap", fontsize=8)
     fig.suptitle("accuracy drop vs perplexity change", fontsize=10)
     return _png(fig)
 
