@@ -353,9 +353,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_serve)
 
     from evals.command import add_eval_parser, add_report_parser
+    from evals.main_job import add_run_parser
 
     add_eval_parser(sub)
     add_report_parser(sub)
+    add_run_parser(sub)
     return parser
 
 

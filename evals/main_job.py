@@ -1,0 +1,189 @@
+"""`reasoning run`: the whole pipeline in one command, offline, on CPU, with no arguments.
+
+    reasoning run                      # SmolLM2-135M, every family, five variants -> runs/main
+    reasoning run --model DIR -n 2     # any local HF directory, 2 items per ladder rung
+
+It generates a small hardness ladder of every family, re-verifies every item with the
+independent re-checkers (any disagreement stops the run, exit 1, naming the ids), asks the
+dense model and its magnitude / Wanda / SparseGPT 50 % and Wanda 2:4 variants the same
+items (closed answers get few new tokens, open ones more), prints the survival table and
+writes results plus the report into one directory. Completions go through the same cache
+as `reasoning eval` (OUTPUT.cache.sqlite), so a rerun after Ctrl-C or `kill -9` resumes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import shlex
+import sys
+import time
+from pathlib import Path
+
+from reasoning.core import ReasoningError
+
+DEFAULT_OUTPUT = "runs/main"
+DEFAULT_N = 4
+MAIN_VARIANTS = "dense,magnitude:0.5,wanda:0.5,sparsegpt:0.5,wanda:2:4"
+# one rung below and one above each family's default; KGQA on its synthetic default graph
+LADDER: dict[str, dict[str, list]] = {
+    "nlsat": {"n_vars": [4, 8]},
+    "logicasker": {"steps": [1, 2]},
+    "fol": {"task": ["entail"], "depth": [1, 2]},
+    "pbe": {"length": [1, 2]},
+    "kgqa": {"hops": [1, 2]},
+}
+# closed answers ('Answer: yes') need a few tokens; programs and entity lists need more
+MAX_NEW_TOKENS = {"nlsat": 16, "logicasker": 16, "fol": 16, "pbe": 48, "kgqa": 32}
+
+
+class RecheckFailed(ReasoningError):
+    """A generated label disagrees with its independent re-check (exit 1, not 2)."""
+
+
+def add_run_parser(sub) -> None:
+    """Register `reasoning run` on the CLI's subparsers."""
+    from evals.command import DEFAULT_MODEL
+
+    p = sub.add_parser("run", help="the main job: generate, re-verify, evaluate, report")
+    p.add_argument("--model", default=DEFAULT_MODEL, help="named model or HF directory")
+    p.add_argument("-n", type=int, default=DEFAULT_N, help="items per ladder rung")
+    p.add_argument("--seed", type=int, default=0, help="evaluation seed")
+    p.add_argument("--variants", default=MAIN_VARIANTS)
+    p.add_argument("--batch-size", type=int, default=8)
+    p.add_argument("--n-calibration", type=int, default=16, help="items to prune with")
+    p.add_argument("--device", default="cpu", help="cpu, cuda, cuda:N")
+    p.add_argument("-o", "--output", default=DEFAULT_OUTPUT, help="results + report directory")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+    p.set_defaults(func=cmd_run)
+
+
+def main_plans(n: int, seed: int) -> list:
+    """The main job's FamilyPlans: every registered family, its LADDER rungs."""
+    from evals.suite import FamilyPlan
+    from reasoning.core import ConfigError
+    from reasoning.registry import family_names
+
+    if n < 1:
+        raise ConfigError(f"-n={n} must be at least 1")
+    return [FamilyPlan(name, n, seed, LADDER.get(name, {})) for name in family_names()]
+
+
+def recheck_or_stop(items: list) -> int:
+    """Re-verify every item by its family's second solver path; RecheckFailed names the
+    items whose label does not hold. Returns how many were checked."""
+    from reasoning.api import iter_recheck
+
+    bad = [item.id for item, problems in zip(items, iter_recheck(items), strict=True) if problems]
+    if bad:
+        shown = ", ".join(bad[:10]) + (f" and {len(bad) - 10} more" if len(bad) > 10 else "")
+        raise RecheckFailed(f"{len(bad)} generated label(s) failed their re-check: {shown}")
+    return len(items)
+
+
+def _check_model(model: str) -> None:
+    """A named model whose wheel is missing fails here, in one line, before any work."""
+    from reasoning.models.embedded import NAMED, resolve_named
+
+    if model in NAMED:
+        resolve_named(model)
+
+
+def answer_per_family(args, specs, items, calibration, cache_path) -> tuple[list, list]:
+    """Every variant's samples, each family with its own max_new_tokens (one model load
+    and one pruning per variant); (samples, variant descriptions) as `reasoning eval`."""
+    from evals.cache import CompletionCache
+    from evals.runner import answer_variant
+    from evals.variants import build_variant
+    from reasoning.models import HFBackend
+    from reasoning.models.base import GenerationSettings
+
+    by_family: dict[str, list] = {}
+    for item in items:
+        by_family.setdefault(item.family, []).append(item)
+    samples: list = []
+    described = []
+    with CompletionCache(cache_path) as cache:
+        for spec in specs:
+            backend, pruning = build_variant(
+                spec,
+                lambda: HFBackend.load(args.model, device=args.device),
+                calibration,
+                args.model,
+                args.device,
+            )
+            started = time.perf_counter()
+            for family, members in by_family.items():
+                settings = GenerationSettings(
+                    max_new_tokens=MAX_NEW_TOKENS.get(family, 32), batch_size=args.batch_size
+                )
+                samples.extend(
+                    answer_variant(
+                        spec.name, backend, members, settings, cache, progress=not args.quiet
+                    )
+                )
+            described.append(
+                {
+                    "name": spec.name,
+                    "spec": spec.to_dict(),
+                    "fingerprint": backend.fingerprint(),
+                    "pruning": pruning,
+                    "seconds": round(time.perf_counter() - started, 3),
+                }
+            )
+            del backend
+            gc.collect()
+    return samples, described
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """The `reasoning run` command (see the module docstring)."""
+    from evals.command import _calibration, _version, format_summary
+    from evals.report import build_report
+    from evals.results import items_digest, write_results
+    from evals.runner import family_cluster, summarise
+    from evals.suite import generate_plans
+    from evals.variants import parse_variants
+    from reasoning.models.hf import check_device
+
+    check_device(args.device)
+    specs = parse_variants(args.variants)
+    plans = main_plans(args.n, args.seed)
+    _check_model(args.model)
+    out = Path(args.output)
+    started = time.perf_counter()
+    items = generate_plans(plans)
+    try:
+        checked = recheck_or_stop(items)
+    except RecheckFailed as exc:  # a wrong label is exit 1, as in `reasoning verify`
+        print(f"reasoning: error: {exc}", file=sys.stderr)
+        return 1
+    print(f"{len(items)} items generated, {checked} re-verified", file=sys.stderr)
+    calibration = _calibration(specs, items, args.n_calibration)
+    cache_path = out.with_name(out.name + ".cache.sqlite")
+    samples, described = answer_per_family(args, specs, items, calibration, cache_path)
+    groups = summarise(items, samples, cluster=family_cluster)
+    results = {
+        "package_version": _version(),
+        "command": "reasoning " + " ".join(shlex.quote(a) for a in sys.argv[1:]),
+        "config": {
+            "items": [p.to_dict() for p in plans],
+            "model": args.model,
+            "max_new_tokens": {p.name: MAX_NEW_TOKENS.get(p.name, 32) for p in plans},
+            "batch_size": args.batch_size,
+            "device": args.device,
+            "calibration_ids": [c.id for c in calibration] if calibration else [],
+            "rechecked": checked,
+        },
+        "items": items_digest(items),
+        "variants": described,
+        "groups": groups,
+    }
+    write_results(out, results, samples, items)
+    build_report(out, out)
+    print(format_summary(groups, [s.name for s in specs]))
+    print(
+        f"results and report written to {out}/ (results.json, report.md, report.html) "
+        f"in {time.perf_counter() - started:.0f} s"
+    )
+    return 0
