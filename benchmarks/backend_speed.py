@@ -3,8 +3,8 @@
     python benchmarks/backend_speed.py [--model smollm2-135m] [--new-tokens 32]
 
 Completions/s and generated tokens/s at batch 1, 8 and 32, greedy, for 32 prompts of the
-same token length (batches fill) and for 32 mixed-length prompts (the backend only batches
-equal-length prompts, the price of batch-invariant greedy output).
+same token length and for 32 mixed-length prompts (greedy prompts of any lengths share a
+batch; each prompt's output stays independent of its batch, see models/batching.py).
 """
 
 from __future__ import annotations
