@@ -73,10 +73,12 @@ def lm_eval_runner(path, prompts: list[str], new_tokens: int, batch: int):
     return run
 
 
-def timed(run) -> tuple[list[str], float]:
+def timed(name: str, run) -> tuple[list[str], float]:
     start = time.perf_counter()
     texts = run()
-    return texts, time.perf_counter() - start
+    took = time.perf_counter() - start
+    print(f"# {name}: {len(texts)} completions in {took:.1f} s", flush=True)
+    return texts, took
 
 
 def main() -> None:
@@ -110,7 +112,7 @@ def main() -> None:
     # warm-up (the first forward passes of a process are several times slower)
     backend.generate(prompts[:2], settings(2))
     lm_eval(prompts[:2])
-    results = {name: timed(run) for name, run in rows}
+    results = {name: timed(name, run) for name, run in rows}
     reference = results.get("ours, any lengths, batch 1", results[rows[1][0]])[0]
     lm_rate = len(prompts) / results[rows[-1][0]][1]
     print(
