@@ -23,7 +23,7 @@ from pathlib import Path
 from reasoning.core import ReasoningError
 
 DEFAULT_OUTPUT = "runs/main"
-DEFAULT_N = 4
+DEFAULT_N = 2  # 20 items x 5 variants: measured 564 s on 2 contended cores (see benchmarks)
 MAIN_VARIANTS = "dense,magnitude:0.5,wanda:0.5,sparsegpt:0.5,wanda:2:4"
 # one rung below and one above each family's default; KGQA on its synthetic default graph
 LADDER: dict[str, dict[str, list]] = {
