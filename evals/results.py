@@ -184,5 +184,16 @@ def read_results(directory: str | Path) -> tuple[dict, list[dict], list[Instance
 
 
 def without_timestamps(results: dict[str, Any]) -> dict[str, Any]:
-    """results.json less the fields that legitimately differ between identical runs."""
-    return {k: v for k, v in results.items() if k != "created"}
+    """results.json less the fields that legitimately differ between identical runs: when
+    it was made, and how long each variant and its pruning took."""
+    out = {k: v for k, v in results.items() if k != "created"}
+    out["variants"] = [
+        {
+            **{k: v for k, v in variant.items() if k != "seconds"},
+            "pruning": {k: v for k, v in variant["pruning"].items() if k != "seconds"}
+            if isinstance(variant.get("pruning"), dict)
+            else variant.get("pruning"),
+        }
+        for variant in results.get("variants", [])
+    ]
+    return out

@@ -42,17 +42,8 @@ N_ITEMS = 12
 
 
 def _comparable(results: dict) -> dict:
-    """results.json less `created` (`without_timestamps`) and less the wall times
-    (`seconds` of each variant and of its pruning), which `without_timestamps` keeps today
-    although they differ between identical runs."""
-
-    def strip(value):
-        if isinstance(value, dict):
-            return {k: strip(v) for k, v in value.items() if k != "seconds"}
-        return [strip(v) for v in value] if isinstance(value, list) else value
-
-    out = without_timestamps(results)
-    return out | {"variants": strip(out["variants"])}
+    """results.json less what legitimately differs between identical runs."""
+    return without_timestamps(results)
 
 
 def _env(log: Path) -> dict:
