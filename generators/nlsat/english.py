@@ -320,3 +320,10 @@ def _line_template(line: str, grammar: str) -> Template | None:
             j += 1
         template.append(entry)
     return template if j == len(values) else None
+
+
+def statements_of(prompt: str) -> str:
+    """The statements block of an NLSat prompt (its second paragraph)."""
+    first = prompt.find("\n\n")  # what prompt.split("\n\n")[1] is when it has 3+ parts
+    second = prompt.find("\n\n", first + 2) if first >= 0 else -1
+    return prompt[first + 2 : second] if second >= 0 else ""

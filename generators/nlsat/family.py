@@ -19,11 +19,10 @@ import math
 import operator
 import random
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-from generators.nlsat.english import GRAMMARS, EnglishParseError, atom_text, parse_cnf, render_cnf
-from generators.nlsat.recheck_shape import guarded
+from generators.nlsat.english import GRAMMARS, atom_text, render_cnf, statements_of
 from generators.nlsat.sampling import DrawTables
 from generators.vocab import PEOPLE, PROPERTIES
 from reasoning.core import (
@@ -147,13 +146,6 @@ _QUESTIONS = {
         "End your reply with 'Answer: yes' or 'Answer: no'."
     ),
 }
-
-
-def statements_of(prompt: str) -> str:
-    """The statements block of an NLSat prompt (its second paragraph)."""
-    first = prompt.find("\n\n")  # what prompt.split("\n\n")[1] is when it has 3+ parts
-    second = prompt.find("\n\n", first + 2) if first >= 0 else -1
-    return prompt[first + 2 : second] if second >= 0 else ""
 
 
 @dataclass
@@ -335,56 +327,7 @@ def verify(instance: Instance, response: str) -> Verdict:
     return Verdict(correct=correct, score=score, parsed=parsed, feedback=feedback)
 
 
-def checker() -> Callable[[Instance], list[str]]:
-    """A recheck function that keeps the parsed sentence shapes across items."""
-    shapes: dict = {}
-
-    def check(instance: Instance) -> list[str]:
-        """Re-derive the label by a second path: another engine (MiniSat, not CaDiCaL)
-        decides meta.formal; the English parses back to the same CNF; the stored witness
-        satisfies it. Returns the disagreements."""
-        problems = []
-        atoms = instance.meta.get("atoms") or []
-        grammar = instance.meta.get("grammar", "rules")
-        try:
-            english = parse_cnf(statements_of(instance.prompt), atoms, grammar, shapes=shapes)
-        except EnglishParseError as exc:
-            english = None
-            problems.append(f"prompt text does not parse: {exc}")
-        try:
-            formal = instance.meta["formal"]["text"]
-            if english is not None and write_dimacs(english) == formal:
-                cnf = english  # the same CNF: the writer is canonical and read inverts it
-            else:
-                cnf = read_dimacs(formal)
-                if english is not None and english != cnf:
-                    problems.append("prompt text does not parse to meta.formal")
-        except (KeyError, TypeError, ValueError) as exc:
-            return [*problems, f"meta.formal unreadable: {exc}"]
-        sat = decide(cnf, SECOND_SOLVER, budget=BUDGET)
-        if sat is None:
-            problems.append(
-                f"{SECOND_SOLVER} undecided within the solver budget ({BUDGET} conflicts)"
-            )
-        elif ("yes" if sat else "no") != instance.answer:
-            problems.append(
-                f"{SECOND_SOLVER} says {'SAT' if sat else 'UNSAT'}, label is {instance.answer!r}"
-            )
-        if instance.answer == "yes":
-            true = set(instance.meta.get("witness") or [])
-            if len({abs(v) for v in true}) != len(true) or any(
-                true.isdisjoint(clause) for clause in cnf.clauses
-            ):
-                problems.append("stored witness does not satisfy the formula")
-        return problems
-
-    return guarded(check)
-
-
-def recheck(instance: Instance) -> list[str]:
-    """See `checker`: the same check for one item."""
-    return checker()(instance)
-
+from generators.nlsat.recheck import checker, recheck  # noqa: E402 - uses the constants above
 
 FAMILY = Family(
     name=NAME,
