@@ -148,7 +148,7 @@ def _answer_all(args, specs, items, calibration, settings, cache_path):
     from evals.cache import CompletionCache
     from evals.runner import answer_variant
     from evals.signals import signals_for
-    from evals.variants import build_variant
+    from evals.variants import build_variant, describe_variant
     from reasoning.models import HFBackend, OpenAIBackend
 
     def load_base():
@@ -175,16 +175,9 @@ def _answer_all(args, specs, items, calibration, settings, cache_path):
                 )
             samples.extend(rows)
             dense = backend if spec.dense else dense
-            described.append(
-                {
-                    "name": spec.name,
-                    "spec": spec.to_dict(),
-                    "fingerprint": backend.fingerprint(),
-                    "pruning": pruning,
-                    "seconds": round(time.perf_counter() - started, 3),
-                    "signals": signals_for(backend, dense, items, settings=settings),
-                }
-            )
+            seconds = time.perf_counter() - started
+            signals = signals_for(backend, dense, items, settings=settings)
+            described.append(describe_variant(spec, backend, pruning, seconds, signals=signals))
             del backend
             gc.collect()
     return samples, described

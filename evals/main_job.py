@@ -94,7 +94,7 @@ def answer_per_family(args, specs, items, calibration, cache_path) -> tuple[list
     and one pruning per variant); (samples, variant descriptions) as `reasoning eval`."""
     from evals.cache import CompletionCache
     from evals.runner import answer_variant
-    from evals.variants import build_variant
+    from evals.variants import build_variant, describe_variant
     from reasoning.models import HFBackend
     from reasoning.models.base import GenerationSettings
 
@@ -122,15 +122,8 @@ def answer_per_family(args, specs, items, calibration, cache_path) -> tuple[list
                         spec.name, backend, members, settings, cache, progress=not args.quiet
                     )
                 )
-            described.append(
-                {
-                    "name": spec.name,
-                    "spec": spec.to_dict(),
-                    "fingerprint": backend.fingerprint(),
-                    "pruning": pruning,
-                    "seconds": round(time.perf_counter() - started, 3),
-                }
-            )
+            seconds = time.perf_counter() - started
+            described.append(describe_variant(spec, backend, pruning, seconds))
             del backend
             gc.collect()
     return samples, described

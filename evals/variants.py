@@ -122,3 +122,18 @@ def build_variant(
     )
     backend.name = spec.name
     return backend, report.to_json()  # with the pruned weights' fingerprint
+
+
+def describe_variant(
+    spec: VariantSpec, backend, pruning: dict | None, seconds: float, **extra
+) -> dict:
+    """A variant's entry in results.json: name, spec, the fingerprint of the weights that
+    answered, the pruning report, wall time, and any `extra` fields (e.g. signals)."""
+    return {
+        "name": spec.name,
+        "spec": spec.to_dict(),
+        "fingerprint": backend.fingerprint(),
+        "pruning": pruning,
+        "seconds": round(seconds, 3),
+        **extra,
+    }
