@@ -14,6 +14,11 @@ the primary key, so a resumed run neither recomputes nor duplicates a stored com
 (JSONL would need its own fsync, torn-line repair and de-duplication for the same
 guarantees). Failed completions (finish_reason 'error') are not stored: a rerun retries
 them.
+
+Samples: `CachedBackend.generate(..., sample=k)` (and `chat`) draws sample k with the
+settings of `sample_settings(settings, k)` (its own seed; sample 0 is `settings` itself)
+and keys it by k, so n samples of a prompt are k = 0 .. n-1 and each is generated once.
+Chat conversations are keyed on their exact message list (canonical JSON).
 """
 
 from __future__ import annotations
@@ -21,13 +26,22 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import closing
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from reasoning.models.base import Backend, Completion, GenerationSettings
+from reasoning.models.base import (
+    Backend,
+    Completion,
+    GenerationSettings,
+    Message,
+    check_conversations,
+    sample_settings,
+)
+
+Item = str | list[Message]  # a prompt, or a conversation
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS completions (
@@ -125,29 +139,54 @@ class CachedBackend:
     def generate(
         self, prompts: Sequence[str], settings: GenerationSettings, sample: int = 0
     ) -> list[Completion]:
-        """One completion per prompt, in order, from the cache where stored. The variant's
-        fingerprint is taken once per call, from the weights as they are now."""
+        """Sample `sample` of each prompt's completion, in order, from the cache where
+        stored (drawn with `sample_settings(settings, sample)`). The variant's fingerprint
+        is taken once per call, from the weights as they are now."""
+        return self._through_cache(list(prompts), settings, sample, self.backend.generate)
+
+    def chat(
+        self,
+        conversations: Sequence[Sequence[Message]],
+        settings: GenerationSettings,
+        sample: int = 0,
+    ) -> list[Completion]:
+        """Sample `sample` of each conversation's next assistant turn, in order, from the
+        cache where stored, keyed on the exact message list; BackendError (one line) for a
+        malformed conversation before anything is looked up or generated."""
+        checked = check_conversations(conversations)
+        return self._through_cache(checked, settings, sample, self.backend.chat)
+
+    def _through_cache(
+        self,
+        items: list[Item],
+        settings: GenerationSettings,
+        sample: int,
+        call: Callable[[list, GenerationSettings], list[Completion]],
+    ) -> list[Completion]:
+        """`call` on the items not stored yet (each distinct item once, `batch_size` at a
+        time, each batch stored as soon as it is back); every item's completion, in order."""
+        drawn = sample_settings(settings, sample)
         fingerprint = self.backend.fingerprint()
-        key_settings = settings.key()
+        key_settings = drawn.key()
         settings_text = json.dumps(key_settings, sort_keys=True)
-        keys = [cache_key(fingerprint, p, key_settings, sample) for p in prompts]
+        keys = [cache_key(fingerprint, item, key_settings, sample) for item in items]
         stored = self.cache.get_many(keys)
         results: dict[str, Completion] = dict(stored)
-        todo = [i for i, k in enumerate(keys) if k not in stored]
-        todo_unique = list(dict.fromkeys(keys[i] for i in todo))
-        first_index = {}
-        for i in todo:
-            first_index.setdefault(keys[i], i)
-        self.hits += len(prompts) - len(todo)
-        self.misses += len(todo_unique)
+        first_index: dict[str, int] = {}
+        for i, key in enumerate(keys):
+            if key not in stored:
+                first_index.setdefault(key, i)
+        todo = list(first_index)
+        self.hits += len(keys) - sum(k not in stored for k in keys)
+        self.misses += len(todo)
         step = max(1, settings.batch_size)
-        for start in range(0, len(todo_unique), step):
-            batch = todo_unique[start : start + step]
-            outs = self.backend.generate([prompts[first_index[k]] for k in batch], settings)
+        for start in range(0, len(todo), step):
+            batch = todo[start : start + step]
+            outs = call([items[first_index[k]] for k in batch], drawn)
             rows = []
             for key, out in zip(batch, outs, strict=True):
                 results[key] = out
-                prompt = prompts[first_index[key]]
-                rows.append((key, fingerprint, _prompt_hash(prompt), settings_text, sample, out))
+                item = items[first_index[key]]
+                rows.append((key, fingerprint, _prompt_hash(item), settings_text, sample, out))
             self.cache.put_many(rows)
         return [results[k] for k in keys]

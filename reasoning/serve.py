@@ -4,6 +4,11 @@ tools reach every model the same way.
 
 One model serves every request, one prompt at a time: prompts take the model in arrival
 order, so a request with many prompts interleaves with those that arrive while it runs.
+Chat requests carry whole conversations (system, user and assistant turns), rendered by the
+model's chat template. A request may ask for `n` samples per prompt (up to
+`ServeLimits.max_samples`): sample k is drawn with the seed `sample_seed(seed, k)` (sample 0
+with the request's own seed), so each choice is what `HFBackend` gives for
+`sample_settings(settings, k)`; greedy samples are identical and generated once.
 What a request may ask for is bounded (`ServeLimits`: body size, prompts per request,
 tokens per prompt against the model's context, requests in flight), and every request the
 server will not serve gets an OpenAI-style error naming the field at fault (400, 404, 413,
@@ -22,6 +27,7 @@ from starlette.exceptions import HTTPException
 
 from reasoning.core import ConfigError
 from reasoning.models import Completion, GenerationSettings, HFBackend
+from reasoning.models.base import sample_settings
 from reasoning.serve_limits import ApiError, BodyLimit, ModelQueue, ServeLimits, error_response
 from reasoning.serve_requests import (
     ChatRequest,
@@ -68,8 +74,10 @@ def _temperature(asked: float | None) -> float:
     return 0.0 if asked is None or asked < GREEDY_BELOW else asked
 
 
-def _usage(outs: Sequence[Completion]) -> dict:
-    p = sum(o.prompt_tokens for o in outs)
+def _usage(outs: Sequence[Completion], samples: int = 1) -> dict:
+    """Token usage: each prompt's tokens once (outs hold `samples` per prompt, in a row),
+    every completion's tokens."""
+    p = sum(o.prompt_tokens for o in outs[::samples])
     c = sum(o.completion_tokens for o in outs)
     return {"prompt_tokens": p, "completion_tokens": c, "total_tokens": p + c}
 
@@ -125,18 +133,32 @@ class _Server:
             ) from None
         return self.plan([rendered], ["messages"], req, chat=True)
 
-    async def generate(self, jobs: list[Job], request: Request) -> list[Completion]:
-        """Every job, one model slice each, in order; 500 if the model itself fails. A
-        client that has gone (e.g. timed out) gets no further slices."""
+    async def generate(
+        self, jobs: list[Job], request: Request, samples: int = 1
+    ) -> list[Completion]:
+        """`samples` completions of every job, in order (job i sample k at i * samples + k,
+        drawn with `sample_settings(settings, k)`), one model slice each; greedy samples of
+        a job are one slice. 500 if the model itself fails. A client that has gone (e.g.
+        timed out) gets no further slices."""
         outs = []
         for item, settings in jobs:
-            if await request.is_disconnected():
-                raise ApiError(400, "the client closed the request", code="client_closed")
-            (out,) = await self.queue.run(self.backend.generate_rendered, [item], settings)
-            if out.finish_reason == "error":
-                raise ApiError(500, f"generation failed: {out.error}", code="generation_failed")
-            outs.append(out)
+            drawn: dict[GenerationSettings, Completion] = {}
+            for k in range(samples):
+                sample = sample_settings(settings, k)
+                if sample not in drawn:
+                    drawn[sample] = await self._slice(item, sample, request)
+                outs.append(drawn[sample])
         return outs
+
+    async def _slice(
+        self, item: tuple[str, bool], settings: GenerationSettings, request: Request
+    ) -> Completion:
+        if await request.is_disconnected():
+            raise ApiError(400, "the client closed the request", code="client_closed")
+        (out,) = await self.queue.run(self.backend.generate_rendered, [item], settings)
+        if out.finish_reason == "error":
+            raise ApiError(500, f"generation failed: {out.error}", code="generation_failed")
+        return out
 
     def card(self, model_id: str | None = None) -> dict:
         if model_id not in (None, self.model_name):
@@ -147,14 +169,14 @@ class _Server:
 
     async def completions(self, request: Request) -> dict:
         req = parse(CompletionRequest, await request.body())
-        check_common(req, self.model_name, self.limits.max_tokens)
+        check_common(req, self.model_name, self.limits.max_tokens, self.limits.max_samples)
         prompts = prompt_list(req.prompt, self.limits.max_prompts)
         where = ["prompt"] if isinstance(req.prompt, str) else [f"prompt[{i}]" for i in
                                                                 range(len(prompts))]  # fmt: skip
         with self.queue.admit():
             rendered = [(p, False) for p in prompts]
             jobs = await anyio.to_thread.run_sync(self.plan, rendered, where, req, False)
-            outs = await self.generate(jobs, request)
+            outs = await self.generate(jobs, request, req.samples())
         choices = [
             {"index": i, "text": o.text, "finish_reason": o.finish_reason, "logprobs": None}
             for i, o in enumerate(outs)
@@ -165,28 +187,31 @@ class _Server:
             "created": int(time.time()),
             "model": self.model_name,
             "choices": choices,
-            "usage": _usage(outs),
+            "usage": _usage(outs, req.samples()),
         }
 
     async def chat(self, request: Request) -> dict:
         req = parse(ChatRequest, await request.body())
-        check_common(req, self.model_name, self.limits.max_tokens)
+        check_common(req, self.model_name, self.limits.max_tokens, self.limits.max_samples)
         messages = chat_messages(req.messages)
         with self.queue.admit():
             jobs = await anyio.to_thread.run_sync(self.plan_chat, messages, req)
-            (out,) = await self.generate(jobs, request)
-        choice = {
-            "index": 0,
-            "message": {"role": "assistant", "content": out.text},
-            "finish_reason": out.finish_reason,
-        }
+            outs = await self.generate(jobs, request, req.samples())
+        choices = [
+            {
+                "index": k,
+                "message": {"role": "assistant", "content": out.text},
+                "finish_reason": out.finish_reason,
+            }
+            for k, out in enumerate(outs)
+        ]
         return {
             "id": f"chatcmpl-{uuid.uuid4().hex}",
             "object": "chat.completion",
             "created": int(time.time()),
             "model": self.model_name,
-            "choices": [choice],
-            "usage": _usage([out]),
+            "choices": choices,
+            "usage": _usage(outs, req.samples()),
         }
 
 
@@ -233,6 +258,7 @@ def serve(
     max_tokens: int | None = ServeLimits.max_tokens,
     context_length: int | None = ServeLimits.context_length,
     max_pending: int = ServeLimits.max_pending,
+    max_samples: int = ServeLimits.max_samples,
 ) -> None:
     """Load `model` and serve it until interrupted, within the given limits (see
     ServeLimits). Connections beyond 2 * max_pending get uvicorn's 503."""
@@ -244,6 +270,7 @@ def serve(
         max_tokens=max_tokens,
         context_length=context_length,
         max_pending=max_pending,
+        max_samples=max_samples,
     )
     backend = HFBackend.load(model, device=device, dtype=dtype)
     app = create_app(backend, name or model, limits)

@@ -9,6 +9,9 @@ limit enforced while the body is read, and a fair queue in front of the one mode
   requests that arrive while it runs instead of holding the model to the end.
 - Admission: at most `max_pending` requests wait for or hold the model; more get 503
   (retryable), so memory and latency stay bounded under a flood.
+- Samples: a request may ask for `n` completions per prompt up to `max_samples` (default
+  1: `n` is refused unless the server is started with a higher limit); each sample is one
+  slice of model time.
 """
 
 from __future__ import annotations
@@ -36,7 +39,8 @@ STATUS_TYPES = {413: "invalid_request_error", 503: "server_busy", 500: "server_e
 @dataclass(frozen=True)
 class ServeLimits:
     """How much one request may ask of the server. `context_length` None: the model's own
-    (its `max_position_embeddings`); `max_tokens` None: no cap below the context."""
+    (its `max_position_embeddings`); `max_tokens` None: no cap below the context;
+    `max_samples`: the largest `n` (completions per prompt) a request may ask for."""
 
     max_body_bytes: int = 2 * 1024 * 1024
     max_prompts: int = 16
@@ -44,9 +48,12 @@ class ServeLimits:
     default_max_tokens: int = 256
     context_length: int | None = None
     max_pending: int = 64
+    max_samples: int = 1
 
     def __post_init__(self) -> None:
-        for name in ("max_body_bytes", "max_prompts", "default_max_tokens", "max_pending"):
+        for name in (
+            "max_body_bytes", "max_prompts", "default_max_tokens", "max_pending", "max_samples"
+        ):  # fmt: skip
             _positive(name, getattr(self, name))
         for name in ("max_tokens", "context_length"):
             if getattr(self, name) is not None:

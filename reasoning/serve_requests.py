@@ -2,7 +2,8 @@
 `ApiError` (400) whose message names the field, never a 500 or a torch message.
 
 Numbers are strict JSON numbers: NaN, Infinity and out-of-range values are refused
-(temperature in [0, 2], top_p in (0, 1], n = 1, max_tokens >= 1, seed a 64-bit integer).
+(temperature in [0, 2], top_p in (0, 1], n in [1, the server's max_samples], max_tokens >= 1,
+seed a 64-bit integer).
 Prompts must be non-empty text; their token count is checked against the model's context
 without tokenizing more than about one context's worth of an oversized prompt.
 """
@@ -41,6 +42,10 @@ class CommonRequest(BaseModel):
 
     def requested_tokens(self) -> int | None:
         return self.max_tokens
+
+    def samples(self) -> int:
+        """Completions asked for per prompt (`n`, default 1)."""
+        return 1 if self.n is None else self.n
 
 
 class CompletionRequest(CommonRequest):
@@ -93,13 +98,21 @@ def _show(value: Any) -> str:
 
 
 # ---------------------------------------------------------------- fields checked by hand
-def check_common(req: CommonRequest, model_name: str, cap: int | None) -> None:
-    """What this server cannot do, or will not: streaming, n > 1, another model, too many
-    tokens asked for."""
+def check_common(
+    req: CommonRequest, model_name: str, cap: int | None, max_samples: int = 1
+) -> None:
+    """What this server cannot do, or will not: streaming, n over `max_samples`, another
+    model, too many tokens asked for."""
     if req.stream:
         raise ApiError(400, "stream: streaming is not supported", "stream", "unsupported")
-    if req.n is not None and req.n != 1:
-        raise ApiError(400, f"n: only n=1 is supported (got {req.n})", "n", "unsupported")
+    if req.samples() > max_samples:
+        limit = "only n=1 is" if max_samples == 1 else f"at most n={max_samples} is"
+        raise ApiError(
+            400,
+            f"n: {limit} served per prompt here (got {req.n}; the server's max_samples limit)",
+            "n",
+            "unsupported",
+        )
     if req.model not in (None, model_name):
         raise ApiError(
             404,

@@ -5,22 +5,34 @@ prompts of any lengths are decoded together by `batching.greedy_batch` (each pro
 prefilled alone, decode steps batched with row-wise attention over a left-padded cache and
 a fixed row granularity; exact on CPU). lm-evaluation-harness's scores move with batch
 size because padded rows change the numerics (its issues #1645, #3055). Sampled
-generation batches only prompts of the same token length (no padding) through HF
-`generate`.
+generation runs one prompt at a time through HF `generate`, seeded with `settings.seed`:
+a sample depends on its prompt, settings and seed only, never on the prompts that came
+with it, so a resumed (cached) run draws what an uninterrupted one would. n samples of a
+prompt use one seed each (`base.sample_settings`).
+
+Chat: `chat` renders each conversation with the model's chat template (`render_chat`) and
+generates from it exactly as `generate` does from a rendered prompt.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 
 import torch
 
 from reasoning.core import ConfigError
-from reasoning.models.base import BackendError, Completion, GenerationSettings, truncate_at_stop
+from reasoning.models.base import (
+    BackendError,
+    Completion,
+    GenerationSettings,
+    Message,
+    check_conversations,
+    plain_text,
+    truncate_at_stop,
+)
 from reasoning.models.batching import greedy_batch
 
 DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
@@ -124,14 +136,38 @@ class HFBackend:
     def generate(self, prompts: Sequence[str], settings: GenerationSettings) -> list[Completion]:
         return self.generate_rendered([self.render(p, settings) for p in prompts], settings)
 
-    def render_chat(self, messages: list[dict]) -> tuple[str, bool]:
-        """A whole chat (system/user/assistant turns) as model input."""
-        if getattr(self.tokenizer, "chat_template", None):
+    def render_chat(self, messages: Sequence[Message], template: bool = True) -> tuple[str, bool]:
+        """A whole chat (system/user/assistant turns) as model input: (text, whether the
+        chat template was applied). Without a template (none asked for, or the model has
+        none) the contents joined by blank lines (`base.plain_text`). The template may
+        raise for a conversation it does not accept (e.g. a system turn)."""
+        if template and getattr(self.tokenizer, "chat_template", None):
             text = self.tokenizer.apply_chat_template(
-                messages, add_generation_prompt=True, tokenize=False
+                list(messages), add_generation_prompt=True, tokenize=False
             )
             return text, True
-        return "\n\n".join(str(m.get("content", "")) for m in messages), False
+        return plain_text(messages), False
+
+    def chat(
+        self, conversations: Sequence[Sequence[Message]], settings: GenerationSettings
+    ) -> list[Completion]:
+        """The next assistant turn of each conversation, in order (see `Backend.chat`):
+        BackendError for a malformed conversation before any generation; a conversation
+        the chat template refuses, or one too long for the model, is an error Completion.
+        One user message gives the same text as `generate` of its content."""
+        checked = check_conversations(conversations)
+        results: list[Completion | None] = [None] * len(checked)
+        rendered, where = [], []
+        for i, messages in enumerate(checked):
+            try:
+                rendered.append(self.render_chat(messages, template=settings.chat))
+                where.append(i)
+            except Exception as exc:  # noqa: BLE001 - the model's own template judges the turns
+                reason = " ".join(str(exc).split())[:200]
+                results[i] = Completion("", 0, 0, "error", f"chat template refused: {reason}")
+        for i, out in zip(where, self.generate_rendered(rendered, settings), strict=True):
+            results[i] = out
+        return [r for r in results if r is not None]
 
     def generate_rendered(
         self, rendered: Sequence[tuple[str, bool]], settings: GenerationSettings
@@ -170,20 +206,14 @@ class HFBackend:
         indices: list[int], encoded: list[list[int]], settings: GenerationSettings
     ) -> list[list[int]]:
         """Greedy: prompts sorted by length, `batch_size` at a time (the batch does not
-        change a prompt's output). Sampled: only prompts of one length share a batch."""
+        change a prompt's output). Sampled: one prompt at a time, so that a sample depends on
+        its own prompt and seed only (rows sampled together share one random stream, and a
+        batch's numerics differ in the last bits from a single row's)."""
         if settings.temperature == 0:
             order = sorted(indices, key=lambda i: len(encoded[i]))
             size = settings.batch_size
             return [order[k : k + size] for k in range(0, len(order), size)]
-        groups: dict[int, list[int]] = defaultdict(list)
-        for i in indices:
-            groups[len(encoded[i])].append(i)
-        return [
-            members[k : k + settings.batch_size]
-            for length in sorted(groups)
-            for members in [groups[length]]
-            for k in range(0, len(members), settings.batch_size)
-        ]
+        return [[i] for i in indices]
 
     def _pad_id(self, eos: set[int]) -> int:
         pad = self.tokenizer.pad_token_id
@@ -224,7 +254,8 @@ class HFBackend:
     def _generate_batch(
         self, rows: list[list[int]], settings: GenerationSettings
     ) -> list[Completion]:
-        """Rows of equal length through HF `generate` (used for sampling)."""
+        """Rows of equal length through HF `generate` (used for sampling, one row at a
+        time: see `_batches`), seeded with `settings.seed`."""
         ids = torch.tensor(rows, device=self.device)
         eos = self._eos_ids()
         kwargs = dict(

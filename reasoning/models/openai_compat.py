@@ -1,6 +1,9 @@
 """Any OpenAI-compatible endpoint (OpenAI, vLLM, `reasoning serve`) through the `openai`
 client: bounded concurrency, timeouts, exponential backoff on 429 / 5xx / connection
-errors, and a per-item error recorded instead of a crashed run."""
+errors, and a per-item error recorded instead of a crashed run. `generate` sends each prompt
+as one user message, `chat` sends a whole conversation; every request carries
+`settings.seed`, so n samples are n requests with the seeds of `base.sample_settings`
+(never one request with `n`, whose samples one seed would draw together)."""
 
 from __future__ import annotations
 
@@ -11,7 +14,15 @@ import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 
-from reasoning.models.base import BackendError, Completion, GenerationSettings, truncate_at_stop
+from reasoning.models.base import (
+    BackendError,
+    Completion,
+    GenerationSettings,
+    Message,
+    check_conversations,
+    plain_text,
+    truncate_at_stop,
+)
 
 RETRYABLE_STATUS = {408, 409, 429, 500, 502, 503, 504}
 
@@ -51,7 +62,11 @@ class OpenAIBackend:
             return True
         return isinstance(exc, o.APIStatusError) and exc.status_code in RETRYABLE_STATUS
 
-    def _one(self, prompt: str, settings: GenerationSettings) -> Completion:
+    def _one(self, prompt: str | list[Message], settings: GenerationSettings) -> Completion:
+        """One request for a prompt or a conversation: chat completions when
+        `settings.chat`, else plain completions of the text (a conversation's contents
+        joined, `plain_text`); retried when retryable, never raised."""
+        messages = [{"role": "user", "content": prompt}] if isinstance(prompt, str) else prompt
         params = dict(
             model=self.model,
             max_tokens=settings.max_new_tokens,
@@ -65,12 +80,10 @@ class OpenAIBackend:
         for attempt in range(1, self.max_retries + 2):
             try:
                 if settings.chat:
-                    r = self.client.chat.completions.create(
-                        messages=[{"role": "user", "content": prompt}], **params
-                    )
+                    r = self.client.chat.completions.create(messages=messages, **params)
                     text = r.choices[0].message.content or ""
                 else:
-                    r = self.client.completions.create(prompt=prompt, **params)
+                    r = self.client.completions.create(prompt=plain_text(messages), **params)
                     text = r.choices[0].text or ""
                 text, _ = truncate_at_stop(text, settings.stop)
                 usage = r.usage
@@ -89,8 +102,19 @@ class OpenAIBackend:
         return Completion("", 0, 0, "error", last, attempts=self.max_retries + 1)
 
     def generate(self, prompts: Sequence[str], settings: GenerationSettings) -> list[Completion]:
+        """One completion per prompt, in order, `concurrency` requests at a time."""
         with ThreadPoolExecutor(max_workers=self.concurrency) as pool:
             return list(pool.map(lambda p: self._one(p, settings), prompts))
+
+    def chat(
+        self, conversations: Sequence[Sequence[Message]], settings: GenerationSettings
+    ) -> list[Completion]:
+        """The next assistant turn of each conversation, in order (see `Backend.chat`): the
+        message list is sent as it is; BackendError for a malformed conversation before
+        any request, an error Completion for a request that fails."""
+        checked = check_conversations(conversations)
+        with ThreadPoolExecutor(max_workers=self.concurrency) as pool:
+            return list(pool.map(lambda m: self._one(m, settings), checked))
 
     def fingerprint(self) -> str:
         """Endpoint + model name + whatever revision the server reports for the model."""
