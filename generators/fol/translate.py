@@ -45,7 +45,12 @@ def _candidates(response: str, count: int) -> dict[int, str]:
 
 
 def _vocabulary_problem(formula: Formula, instance: Instance) -> str | None:
-    symbols = instance.meta.get("symbols") or {}
+    return vocabulary_problem(formula, instance.meta.get("symbols") or {})
+
+
+def vocabulary_problem(formula: Formula, symbols: dict) -> str | None:
+    """The first predicate, function or constant of `formula` outside `symbols` (an
+    item's meta.symbols: 'Name/arity' lists and constant names), as feedback; else None."""
     allowed_preds = set(symbols.get("predicates", []))
     allowed_consts = set(symbols.get("constants", []))
     preds, consts = signature([formula])
