@@ -365,6 +365,7 @@ FAMILY = Family(
     cluster="rule",
     calibration=2,
     explain=explain,
+    worked=lambda inst: explain(inst.meta),  # the rule named, then the answer
     catalogue=tuple(
         (f"{category} rules", tuple(r.name for r in RULES.values() if r.category == category))
         for category in (INFERENCE, EQUIVALENCE, FALLACY)

@@ -328,6 +328,7 @@ def verify(instance: Instance, response: str) -> Verdict:
 
 
 from generators.nlsat.recheck import checker, recheck  # noqa: E402 - uses the constants above
+from generators.nlsat.worked import worked  # noqa: E402
 
 FAMILY = Family(
     name=NAME,
@@ -342,4 +343,5 @@ FAMILY = Family(
     checker=checker,
     tags=("grammar",),
     calibration=1,
+    worked=worked,
 )

@@ -48,7 +48,9 @@ class Family:
     clustered intervals, None when every item is its own cluster; `calibration` is the
     family's place among the default prune calibration families (1 first; None: not one);
     `explain(meta)`, when set, writes a one-line worked justification of an item's answer
-    (used by `reasoning demos`).
+    (used by `reasoning demos`). `worked(instance)`, when set, writes a full worked response
+    (a derivation a small model can learn to write, then the answer) that the verifier
+    accepts with full score; `reasoning train` teaches it instead of the bare `oracle`.
     """
 
     name: str
@@ -66,6 +68,11 @@ class Family:
     cluster: str | None = None
     calibration: int | None = None
     explain: Callable[[dict], str] | None = None
+    worked: Callable[[Instance], str] | None = None
+
+    def target(self, instance: Instance) -> str:
+        """What a model is trained to write for `instance`: `worked`, else `oracle`."""
+        return (self.worked or self.oracle)(instance)
 
     def cluster_of(self, instance: Instance) -> Any:
         """The hashable cluster label of an item (its `cluster` meta field, lists as

@@ -20,6 +20,7 @@ EVALUATION_SEED_LIMIT = 1 << 40
 CALIBRATION_SEED_BASE = 1 << 40
 TRAINING_SEED_BASE = 1 << 41
 HELDOUT_SEED_BASE = 3 << 40
+DEMONSTRATION_SEED_BASE = 4 << 40
 _SPAN = 1 << 40
 
 
@@ -53,8 +54,21 @@ def heldout_seed(seed: int = 0) -> int:
     return _reserved(HELDOUT_SEED_BASE, seed, "held-out")
 
 
+def demonstration_seed(seed: int = 0) -> int:
+    """The seed of the solved examples a k-shot prompt shows (never an evaluation,
+    calibration, training or held-out item).
+
+    >>> purpose(demonstration_seed(0))
+    'demonstration'
+    """
+    return _reserved(DEMONSTRATION_SEED_BASE, seed, "demonstration")
+
+
 def purpose(seed: int) -> str:
-    """'evaluation', 'calibration', 'training' or 'held-out': the range a seed falls in."""
+    """'evaluation', 'calibration', 'training', 'held-out' or 'demonstration': the range a
+    seed falls in."""
+    if seed >= DEMONSTRATION_SEED_BASE:
+        return "demonstration"
     if seed >= HELDOUT_SEED_BASE:
         return "held-out"
     if seed >= TRAINING_SEED_BASE:
