@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 # The harness (torch, scipy, matplotlib) is imported when a command runs, not when the
 # CLI builds its parser: `reasoning verify` must not pay for it.
 
-DEFAULT_MODEL = "smollm2-135m"  # until the embedded model ships (issue 15)
+DEFAULT_MODEL = "smollm2-135m"  # until the suite's own trained model ships (issue 15)
 DEFAULT_VARIANTS = "dense,magnitude:0.5,wanda:0.5,sparsegpt:0.5,wanda:2:4"
 
 
@@ -51,6 +51,9 @@ def add_eval_parser(sub) -> None:
     p.add_argument("--variant-url", action="append", default=[], metavar="NAME=URL")
     p.add_argument("--max-new-tokens", type=int, default=32)
     p.add_argument("--batch-size", type=int, default=8)
+    p.add_argument("--shots", type=int, default=0,
+                   help="solved demonstrations before each prompt (same family and knobs, "
+                   "a seed range of their own; default 0)")  # fmt: skip
     p.add_argument("--n-calibration", type=int, default=32, help="items to prune with")
     p.add_argument("--device", default=None, help="cpu, cuda, cuda:N (default: auto)")
     p.add_argument("--dtype", default="auto")
@@ -91,6 +94,7 @@ def _check_variants(specs: list[VariantSpec], remote: bool) -> None:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     """The `reasoning eval` command (see the module docstring)."""
+    from evals.fewshot import check_shots
     from evals.results import items_digest, write_results
     from evals.runner import family_cluster, summarise
     from evals.suite import generate_plans, read_items
@@ -98,6 +102,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from reasoning.models.hf import check_device
 
     settings = _settings(args)
+    check_shots(args.shots)
     check_device(args.device)
     plans = None if args.items else _plans(args)
     specs = parse_variants(
@@ -120,6 +125,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
             "model": args.model,
             "base_url": args.base_url,
             "settings": settings.key() | {"batch_size": settings.batch_size},
+            "shots": args.shots,
             "device": args.device,
             "dtype": args.dtype,
             "calibration_ids": [c.id for c in calibration] if calibration else [],
@@ -146,6 +152,7 @@ def _calibration(specs, items, n):
 
 def _answer_all(args, specs, items, calibration, settings, cache_path):
     from evals.cache import CompletionCache
+    from evals.fewshot import shot_prompts
     from evals.runner import answer_variant
     from evals.signals import signals_for
     from evals.variants import build_variant, describe_variant
@@ -156,6 +163,7 @@ def _answer_all(args, specs, items, calibration, settings, cache_path):
             return OpenAIBackend(args.model, base_url=args.base_url)
         return HFBackend.load(args.model, device=args.device, dtype=args.dtype)
 
+    prompts = shot_prompts(items, args.shots, args.seed)
     samples: list = []
     described = []
     dense = None  # kept loaded: the reference of every variant's token KL (evals.signals)
@@ -166,8 +174,9 @@ def _answer_all(args, specs, items, calibration, settings, cache_path):
             )
             started = time.perf_counter()
             rows = answer_variant(
-                spec.name, backend, items, settings, cache, progress=not args.quiet
-            )
+                spec.name, backend, items, settings, cache, progress=not args.quiet,
+                prompts=prompts,
+            )  # fmt: skip
             if rows and all(r.finish_reason == "error" for r in rows):
                 raise BackendError(
                     f"variant {spec.name}: every request failed ({rows[0].feedback}); "

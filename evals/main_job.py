@@ -1,7 +1,8 @@
 """`reasoning run`: the whole pipeline in one command, offline, on CPU, with no arguments.
 
-    reasoning run                      # SmolLM2-135M, every family, five variants -> runs/main
-    reasoning run --model DIR -n 2     # any local HF directory, 2 items per ladder rung
+    reasoning run                        # SmolLM2-135M, every family, five variants
+    reasoning run --model DIR -n 2       # any local HF directory, 2 items per ladder rung
+    reasoning run --model smollm2-135m --shots 3   # SmolLM2, three solved examples first
 
 It generates a small hardness ladder of every family, re-verifies every item with the
 independent re-checkers (any disagreement stops the run, exit 1, naming the ids), asks the
@@ -51,6 +52,7 @@ def add_run_parser(sub) -> None:
     p.add_argument("--seed", type=int, default=0, help="evaluation seed")
     p.add_argument("--variants", default=MAIN_VARIANTS)
     p.add_argument("--batch-size", type=int, default=8)
+    p.add_argument("--shots", type=int, default=0, help="solved demonstrations per prompt")
     p.add_argument("--n-calibration", type=int, default=16, help="items to prune with")
     p.add_argument("--device", default="cpu", help="cpu, cuda, cuda:N")
     p.add_argument("-o", "--output", default=DEFAULT_OUTPUT, help="results + report directory")
@@ -83,9 +85,9 @@ def recheck_or_stop(items: list) -> int:
 
 def _check_model(model: str) -> None:
     """A named model whose wheel is missing fails here, in one line, before any work."""
-    from reasoning.models.embedded import NAMED, resolve_named
+    from reasoning.models.embedded import is_named, resolve_named
 
-    if model in NAMED:
+    if is_named(model):
         resolve_named(model)
 
 
@@ -93,11 +95,13 @@ def answer_per_family(args, specs, items, calibration, cache_path) -> tuple[list
     """Every variant's samples, each family with its own max_new_tokens (one model load
     and one pruning per variant); (samples, variant descriptions) as `reasoning eval`."""
     from evals.cache import CompletionCache
+    from evals.fewshot import shot_prompts
     from evals.runner import answer_variant
     from evals.variants import build_variant, describe_variant
     from reasoning.models import HFBackend
     from reasoning.models.base import GenerationSettings
 
+    prompts = shot_prompts(items, args.shots, args.seed)
     by_family: dict[str, list] = {}
     for item in items:
         by_family.setdefault(item.family, []).append(item)
@@ -119,7 +123,13 @@ def answer_per_family(args, specs, items, calibration, cache_path) -> tuple[list
                 )
                 samples.extend(
                     answer_variant(
-                        spec.name, backend, members, settings, cache, progress=not args.quiet
+                        spec.name,
+                        backend,
+                        members,
+                        settings,
+                        cache,
+                        progress=not args.quiet,
+                        prompts=prompts,
                     )
                 )
             seconds = time.perf_counter() - started
@@ -132,6 +142,7 @@ def answer_per_family(args, specs, items, calibration, cache_path) -> tuple[list
 def cmd_run(args: argparse.Namespace) -> int:
     """The `reasoning run` command (see the module docstring)."""
     from evals.command import _calibration, _version, format_summary
+    from evals.fewshot import check_shots
     from evals.report import build_report
     from evals.results import items_digest, write_results
     from evals.runner import family_cluster, summarise
@@ -140,6 +151,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from reasoning.models.hf import check_device
 
     check_device(args.device)
+    check_shots(args.shots)
     specs = parse_variants(args.variants)
     plans = main_plans(args.n, args.seed)
     _check_model(args.model)
@@ -164,6 +176,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             "model": args.model,
             "max_new_tokens": {p.name: MAX_NEW_TOKENS.get(p.name, 32) for p in plans},
             "batch_size": args.batch_size,
+            "shots": args.shots,
             "device": args.device,
             "calibration_ids": [c.id for c in calibration] if calibration else [],
             "rechecked": checked,

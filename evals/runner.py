@@ -13,7 +13,7 @@ import hashlib
 import re
 import sys
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from tqdm import tqdm
@@ -93,9 +93,13 @@ def answer_variant(
     cache: CompletionCache,
     sample: int = 0,
     progress: bool = False,
+    prompts: Mapping[str, str] | None = None,
 ) -> list[Sample]:
     """Every item's completion from one variant (through the cache, stored a batch at a
-    time as it arrives) and its verdict; a progress bar with items/s and ETA on request."""
+    time as it arrives) and its verdict; a progress bar with items/s and ETA on request.
+    `prompts` (item id -> text) replaces the text sent to the model (k-shot prompts); the
+    verdict always reads the item itself."""
+    sent = prompts or {}
     groups = group_keys(items)
     cached = CachedBackend(backend, cache)
     step = max(1, settings.batch_size) * 4
@@ -105,23 +109,24 @@ def answer_variant(
     ) as bar:
         for start in range(0, len(items), step):
             chunk = items[start : start + step]
-            outs = cached.generate([it.prompt for it in chunk], settings, sample=sample)
+            texts = [sent.get(it.id, it.prompt) for it in chunk]
+            outs = cached.generate(texts, settings, sample=sample)
             rows.extend(
-                _sample(name, it, groups[it.id], sample, out)
-                for it, out in zip(chunk, outs, strict=True)
+                _sample(name, it, groups[it.id], sample, out, text)
+                for it, out, text in zip(chunk, outs, texts, strict=True)
             )
             bar.update(len(chunk))
     return rows
 
 
-def _sample(name: str, item: Instance, group: str, sample: int, out) -> Sample:
+def _sample(name: str, item: Instance, group: str, sample: int, out, prompt: str) -> Sample:
     verdict = verify(item, out.text)
     return Sample(
         variant=name,
         item_id=item.id,
         group=group,
         sample=sample,
-        prompt_sha256=hashlib.sha256(item.prompt.encode("utf-8", "replace")).hexdigest(),
+        prompt_sha256=hashlib.sha256(prompt.encode("utf-8", "replace")).hexdigest(),
         completion=out.text,
         prompt_tokens=out.prompt_tokens,
         completion_tokens=out.completion_tokens,

