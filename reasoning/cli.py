@@ -217,6 +217,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         max_tokens=args.max_tokens,
         context_length=args.context_length,
         max_pending=args.max_pending,
+        max_samples=args.max_samples,
     )
     return 0
 
@@ -350,6 +351,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=64,
         help="requests waiting for the model before new ones get 503 (default 64)",
     )
+    p.add_argument(
+        "--max-samples",
+        type=int,
+        default=8,
+        help="the largest n (completions per prompt, each from its own seed) (default 8)",
+    )
     p.set_defaults(func=cmd_serve)
 
     from evals.command import add_eval_parser, add_report_parser
@@ -358,6 +365,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_eval_parser(sub)
     add_report_parser(sub)
     add_run_parser(sub)
+    from reasoning.train_command import add_train_parser
+
+    add_train_parser(sub)
     return parser
 
 
