@@ -368,6 +368,9 @@ def build_parser() -> argparse.ArgumentParser:
     from reasoning.train_command import add_train_parser
 
     add_train_parser(sub)
+    from reasoning.loop.command import add_loop_parser
+
+    add_loop_parser(sub)
     return parser
 
 
