@@ -7,6 +7,7 @@ the feedback; its correctness is judged under ours."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from reasoning.core import Instance, Verdict, fenced_blocks
 from solvers.fol import (
@@ -42,10 +43,6 @@ def _candidates(response: str, count: int) -> dict[int, str]:
         if lines:
             found = {1: _PREFIX.sub("", lines[-1]).strip("` ")}
     return found
-
-
-def _vocabulary_problem(formula: Formula, instance: Instance) -> str | None:
-    return vocabulary_problem(formula, instance.meta.get("symbols") or {})
 
 
 def vocabulary_problem(formula: Formula, symbols: dict) -> str | None:
@@ -96,30 +93,54 @@ def scope_note(text: str, formula: Formula, timeout_ms: int = TIMEOUT_MS) -> str
     )
 
 
-def verify_translation(instance: Instance, response: str) -> Verdict:
-    gold = [parse(g) for g in instance.answer]
-    found = _candidates(response, len(gold))
-    results: list[str | None] = []
-    problems: list[str] = []
-    notes: list[str] = []
-    for i, target in enumerate(gold, 1):
+@dataclass(frozen=True)
+class Reading:
+    """One numbered sentence's formula as a response gives it: its text (None when the
+    response has no line for it), the parsed formula (None when absent or unparsable) and
+    the first problem found without gold (missing, unparsable, a free variable, a symbol
+    outside the vocabulary), as 'sentence i: ...', or None."""
+
+    source: str | None
+    formula: Formula | None
+    problem: str | None
+
+
+def read_translations(response: str, count: int, symbols: dict) -> list[Reading]:
+    """The readings of sentences 1..count in `response`, checked against the vocabulary
+    `symbols` (an item's meta.symbols). Shared by `verify_translation` and the loop's
+    gold-free check."""
+    found = _candidates(response, count)
+    readings = []
+    for i in range(1, count + 1):
         if i not in found:
-            results.append(None)
-            problems.append(f"sentence {i}: no formula found (number the lines '1. …')")
+            problem = f"sentence {i}: no formula found (number the lines '1. …')"
+            readings.append(Reading(None, None, problem))
             continue
         try:
             formula = parse(found[i])
         except FOLParseError as exc:
-            results.append(None)
-            problems.append(f"sentence {i}: {exc}")
+            readings.append(Reading(found[i], None, f"sentence {i}: {exc}"))
             continue
-        results.append(render(formula))
-        note = scope_note(found[i], formula)
-        if note:
-            notes.append(f"note on sentence {i}: {note}")
-        issue = _free_variable_problem(formula) or _vocabulary_problem(formula, instance)
-        if issue:
-            problems.append(f"sentence {i}: {issue}")
+        issue = _free_variable_problem(formula) or vocabulary_problem(formula, symbols)
+        readings.append(Reading(found[i], formula, f"sentence {i}: {issue}" if issue else None))
+    return readings
+
+
+def verify_translation(instance: Instance, response: str) -> Verdict:
+    gold = [parse(g) for g in instance.answer]
+    readings = read_translations(response, len(gold), instance.meta.get("symbols") or {})
+    results: list[str | None] = []
+    problems: list[str] = []
+    notes: list[str] = []
+    for i, (target, reading) in enumerate(zip(gold, readings, strict=True), 1):
+        formula = reading.formula
+        results.append(None if formula is None else render(formula))
+        if formula is not None and reading.source is not None:
+            note = scope_note(reading.source, formula)
+            if note:
+                notes.append(f"note on sentence {i}: {note}")
+        if reading.problem:
+            problems.append(reading.problem)
             continue
         check = equivalence(target, formula, TIMEOUT_MS)
         if check.equivalent is None:

@@ -32,7 +32,7 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 
 from generators.fol.family import LABELS as FOL_LABELS
-from generators.fol.translate import _candidates, _free_variable_problem, vocabulary_problem
+from generators.fol.translate import read_translations
 from generators.logicasker.family import LABELS as LOGICASKER_LABELS
 from generators.nlsat.english import statements_of
 from generators.nlsat.family import LABELS as NLSAT_LABELS
@@ -44,7 +44,7 @@ from reasoning.core.answers import bound_response
 from reasoning.loop.kgqa import check_kgqa
 from reasoning.loop.result import Check
 from reasoning.loop.view import ProblemView
-from solvers.fol import FOLParseError, parse, render
+from solvers.fol import render
 from solvers.rewrite import run_cascade_capped
 from solvers.sat import read_dimacs
 
@@ -187,24 +187,9 @@ def check_fol(view: ProblemView, text: str) -> Check:
         )
     count = len(view.meta["sentences"])
     symbols = dict(view.meta.get("symbols") or {})
-    found = _candidates(text, count)
-    formulas: list[str | None] = []
-    problems: list[str] = []
-    for i in range(1, count + 1):
-        if i not in found:
-            formulas.append(None)
-            problems.append(f"sentence {i}: no formula found (number the lines '1. …')")
-            continue
-        try:
-            formula = parse(found[i])
-        except FOLParseError as exc:
-            formulas.append(None)
-            problems.append(f"sentence {i}: {exc}")
-            continue
-        formulas.append(render(formula))
-        issue = _free_variable_problem(formula) or vocabulary_problem(formula, symbols)
-        if issue:
-            problems.append(f"sentence {i}: {issue}")
+    readings = read_translations(text, count, symbols)
+    formulas = [None if r.formula is None else render(r.formula) for r in readings]
+    problems = [r.problem for r in readings if r.problem]
     parsed = {"formulas": formulas}
     if problems:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
