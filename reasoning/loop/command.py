@@ -105,6 +105,8 @@ def _print_rounds(result: LoopResult) -> None:
         print(_round_line(i, round_))
     for note in result.notes:
         print(f"  note: {note}")
+    if result.votes:
+        print("  votes: " + ", ".join(f"{_shown(key)} {count}" for key, count in result.votes))
     print(
         f"  stopped: {result.stopped} · calls {result.calls} · tokens "
         f"{result.prompt_tokens} prompt + {result.completion_tokens} completion"
@@ -120,6 +122,10 @@ def _round_line(i: int, round_: Round) -> str:
         lines.append(f"    error: {_shown(round_.error)}")
     if round_.check is not None:
         lines.append(f"    check: {round_.check.passed}: {_shown(round_.check.feedback)}")
+        parsed = round_.check.parsed
+        if isinstance(parsed, dict) and "solver" in parsed:  # formalize: the solver's verdict
+            answer = parsed.get("response", "no answer")
+            lines.append(f"    solver: {_shown(parsed['solver'])} -> {_shown(answer)}")
     if round_.feedback is not None:
         lines.append(f"    sent back: {_shown(round_.feedback)}")
     return "\n".join(lines)

@@ -1,9 +1,12 @@
 """Strategy specs: the text a user writes (`refine:2`, `best_of:4+refine:2`) and the
 `Strategy` value `reasoning.loop.strategies.solve` runs.
 
-Forms: `direct`; `refine:K`; `best_of:N`; `self_critique` or `self_critique:K`; and
-`best_of:N+refine:K` (best_of first, then refine). K and N are integers in 1..16.
-`direct` and `self_critique` (the no-solver control) stand alone.
+Forms: `direct`; `refine:K`; `best_of:N`; `self_critique` or `self_critique:K`;
+`formalize` or `formalize:N` (the model writes the problem's formal form, a solver answers,
+N formalisations vote: `reasoning.loop.formalize`); and `best_of:N+refine:K` or
+`formalize:N+refine:K` (the first part, then refine). K and N are integers in 1..16.
+`direct` and `self_critique` (the no-solver control) stand alone; best_of and formalize
+exclude each other.
 """
 
 from __future__ import annotations
@@ -14,26 +17,36 @@ from dataclasses import dataclass
 from reasoning.core import ConfigError
 
 MAX_ROUNDS = 16
-FORMS = "direct, refine:K, best_of:N, self_critique[:K], best_of:N+refine:K (K, N in 1..16)"
+FORMS = (
+    "direct, refine:K, best_of:N, self_critique[:K], formalize[:N], best_of:N+refine:K, "
+    "formalize:N+refine:K (K, N in 1..16)"
+)
 _PART = re.compile(r"([a-z_]+)(?::([0-9]{1,6}))?")
-_COUNTED = ("refine", "best_of", "self_critique")
+_COUNTED = ("refine", "best_of", "self_critique", "formalize")
+_BARE = ("self_critique", "formalize")  # a count of 1 may be left out
+_FIRST = ("best_of", "formalize")  # parts that come before refine
 
 
 @dataclass(frozen=True)
 class Strategy:
     """What `solve` does: draw `best_of` samples (0: one plain proposal), then up to
     `refine` feedback rounds; or, with `critique` > 0, the no-solver control: that many
-    self-review rounds and no check in the decision.
+    self-review rounds and no check in the decision; or, with `formalize` > 0, that many
+    formalisations decided by a solver, each repaired by up to `refine` feedback rounds,
+    then a vote over the solver's answers.
 
     >>> parse_strategy("best_of:4+refine:2")
-    Strategy(best_of=4, refine=2, critique=0)
-    >>> str(parse_strategy("self_critique"))
-    'self_critique:1'
+    Strategy(best_of=4, refine=2, critique=0, formalize=0)
+    >>> str(parse_strategy("self_critique")), str(parse_strategy("formalize"))
+    ('self_critique:1', 'formalize:1')
+    >>> parse_strategy("formalize:3+refine:2").formalize
+    3
     """
 
     best_of: int = 0
     refine: int = 0
     critique: int = 0
+    formalize: int = 0
 
     def __str__(self) -> str:
         if self.critique:
@@ -41,6 +54,8 @@ class Strategy:
         parts = []
         if self.best_of:
             parts.append(f"best_of:{self.best_of}")
+        if self.formalize:
+            parts.append(f"formalize:{self.formalize}")
         if self.refine:
             parts.append(f"refine:{self.refine}")
         return "+".join(parts) or "direct"
@@ -58,8 +73,12 @@ def parse_strategy(text: str) -> Strategy:
             raise ConfigError(f"strategy {text!r}: {name!r} given twice; allowed: {FORMS}")
         if counts and (name in ("direct", "self_critique") or "self_critique" in counts):
             raise ConfigError(f"strategy {text!r}: {name!r} cannot be combined; allowed: {FORMS}")
-        if name == "best_of" and "refine" in counts:
-            raise ConfigError(f"strategy {text!r}: best_of comes before refine; allowed: {FORMS}")
+        if name in _FIRST and "refine" in counts:
+            raise ConfigError(f"strategy {text!r}: {name} comes before refine; allowed: {FORMS}")
+        if name in _FIRST and any(first in counts for first in _FIRST):
+            raise ConfigError(
+                f"strategy {text!r}: best_of and formalize cannot be combined; allowed: {FORMS}"
+            )
         counts[name] = count
     if "direct" in counts and len(counts) > 1:
         raise ConfigError(f"strategy {text!r}: 'direct' cannot be combined; allowed: {FORMS}")
@@ -67,6 +86,7 @@ def parse_strategy(text: str) -> Strategy:
         best_of=counts.get("best_of", 0),
         refine=counts.get("refine", 0),
         critique=counts.get("self_critique", 0),
+        formalize=counts.get("formalize", 0),
     )
 
 
@@ -81,7 +101,7 @@ def _part(part: str, text: str) -> tuple[str, int]:
             raise ConfigError(f"strategy {text!r}: 'direct' takes no count; allowed: {FORMS}")
         return name, 0
     if digits is None:
-        if name != "self_critique":
+        if name not in _BARE:
             raise ConfigError(f"strategy {text!r}: {part!r} needs a count; allowed: {FORMS}")
         return name, 1
     count = int(digits)

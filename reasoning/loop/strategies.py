@@ -20,6 +20,8 @@ only with the gold-free `check`; scoring against gold happens after it returns.
   [user: prompt, assistant: answer, user: CRITIQUE_MESSAGE]; the last answer is kept.
   `check` is not consulted while deciding: the checks are computed after the last model
   call, for the record only ('critiqued').
+- formalize[:N][+refine:K]: the model writes the problem's formal form and a solver
+  answers; N formalisations vote (`reasoning.loop.formalize`, which documents its rounds).
 
 Nothing a model writes can raise out of `solve` or hang it: every completion goes through
 `bound_response`, `check` never raises, and a backend that fails (an error Completion or
@@ -31,12 +33,13 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from reasoning.core.answers import bound_response
 from reasoning.loop.checks import check
+from reasoning.loop.formalize import formalize
 from reasoning.loop.parse_strategy import Strategy
 from reasoning.loop.result import Check
 from reasoning.loop.view import ProblemView
@@ -78,7 +81,9 @@ class LoopResult:
     """What `solve` returns: the final `response`, every `rounds` record, model `calls`,
     token counts as the backend reported them, `samples_drawn` (best_of), why it
     `stopped` ('done', 'passed', 'undecided', 'budget', 'vote', 'first', 'critiqued',
-    'error'), `tokens_saved` (best_of's estimate against always drawing N) and `notes`."""
+    'abstain', 'error'), `tokens_saved` (best_of's and formalize's estimate against always
+    drawing N), `notes`, and `votes` (formalize: each answer's count among the
+    formalisations the solver decided)."""
 
     strategy: str
     response: str
@@ -90,10 +95,12 @@ class LoopResult:
     stopped: str
     tokens_saved: int = 0
     notes: tuple[str, ...] = ()
+    votes: tuple[tuple[str, int], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         out = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
         out["rounds"], out["notes"] = [r.to_dict() for r in self.rounds], list(self.notes)
+        out["votes"] = dict(self.votes)
         return out
 
 
@@ -128,9 +135,15 @@ class _Run:
         return out
 
     def ask(
-        self, kind: str, messages: Sequence[Message], *, judge: bool = True, **extra: Any
+        self,
+        kind: str,
+        messages: Sequence[Message],
+        *,
+        judge: bool | Callable[[ProblemView, str], Check] = True,
+        **extra: Any,
     ) -> Round | None:
-        """Call the model, record the round (checked when `judge`), or None on an error
+        """Call the model, record the round (checked when `judge`: by `check`, or by
+        `judge` itself when it is a function that never raises), or None on an error
         (recorded too). `extra` may carry `sample` and `settings`."""
         settings = extra.pop("settings", self.settings)
         out = self.call(messages, settings)
@@ -140,7 +153,8 @@ class _Run:
             return None
         text = out.text if isinstance(out.text, str) else ""
         text, _ = bound_response(text)
-        verdict = check(self.view, text) if judge else None
+        judged = judge if callable(judge) else check
+        verdict = judged(self.view, text) if judge else None
         self.rounds.append(Round(kind, tuple(messages), text, verdict, **extra))
         return self.rounds[-1]
 
@@ -174,8 +188,11 @@ def solve(
     """Run `strategy` on the problem in `view` (gold-free: nothing else is read). Never
     raises for anything the model writes or the backend fails at. Cost: at most
     max(best_of, 1) + refine model calls (1 + critique for self_critique), each followed
-    by one gold-free check (see `reasoning.loop.checks` for theirs)."""
+    by one gold-free check (see `reasoning.loop.checks` for theirs); formalize: at most
+    formalize · (1 + refine) calls, each followed by one bounded solver call."""
     run = _Run(backend, view, settings)
+    if strategy.formalize:
+        return formalize(run, strategy)
     if strategy.critique:
         return _self_critique(run, strategy)
     if strategy.best_of:
