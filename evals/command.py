@@ -54,6 +54,7 @@ def add_eval_parser(sub) -> None:
     p.add_argument("--shots", type=int, default=0,
                    help="solved demonstrations before each prompt (same family and knobs, "
                    "a seed range of their own; default 0)")  # fmt: skip
+    add_strategy_argument(p)
     p.add_argument("--n-calibration", type=int, default=32, help="items to prune with")
     p.add_argument("--device", default=None, help="cpu, cuda, cuda:N (default: auto)")
     p.add_argument("--dtype", default="auto")
@@ -61,6 +62,15 @@ def add_eval_parser(sub) -> None:
     p.add_argument("-o", "--output", required=True, help="results directory")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     p.set_defaults(func=cmd_eval)
+
+
+def add_strategy_argument(p: argparse.ArgumentParser) -> None:
+    """`--strategy S` (repeatable or comma-separated), shared by eval and run."""
+    p.add_argument(
+        "--strategy", action="append", default=None, metavar="S[,S...]",
+        help="verifier-loop strategies every variant also runs (direct, refine:K, "
+        "best_of:N, self_critique[:K], best_of:N+refine:K, ...); direct always runs",
+    )  # fmt: skip
 
 
 def _plans(args: argparse.Namespace) -> list[FamilyPlan]:
@@ -97,11 +107,13 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from evals.fewshot import check_shots
     from evals.results import items_digest, write_results
     from evals.runner import family_cluster, summarise
+    from evals.strategy_eval import format_strategies, parse_strategies, summarise_strategies
     from evals.suite import generate_plans, read_items
     from evals.variants import parse_variants
     from reasoning.models.hf import check_device
 
     settings = _settings(args)
+    args.strategies = parse_strategies(args.strategy)
     check_shots(args.shots)
     check_device(args.device)
     plans = None if args.items else _plans(args)
@@ -115,7 +127,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     items = read_items(args.items) if args.items else generate_plans(plans)
     calibration = _calibration(specs, items, args.n_calibration)
     cache_path = Path(args.cache) if args.cache else out.with_name(out.name + ".cache.sqlite")
-    samples, described = _answer_all(args, specs, items, calibration, settings, cache_path)
+    samples, looped, described = _answer_all(args, specs, items, calibration, settings, cache_path)
     groups = summarise(items, samples, cluster=family_cluster)
     results = {
         "package_version": _version(),
@@ -134,8 +146,13 @@ def cmd_eval(args: argparse.Namespace) -> int:
         "variants": described,
         "groups": groups,
     }
-    write_results(out, results, samples, items, inputs=[args.items] if args.items else [])
+    if len(args.strategies) > 1:  # a direct-only run's results.json is as it was
+        results["strategies"] = summarise_strategies(items, samples + looped, family_cluster)
+    rows = samples + looped
+    write_results(out, results, rows, items, inputs=[args.items] if args.items else [])
     print(format_summary(groups, [s.name for s in specs]))
+    if len(args.strategies) > 1:
+        print(format_strategies(results["strategies"], [s.name for s in specs]))
     print(f"results written to {out}/ (results.json, samples.jsonl, metrics.csv, items.jsonl)")
     return 0
 
@@ -155,6 +172,7 @@ def _answer_all(args, specs, items, calibration, settings, cache_path):
     from evals.fewshot import shot_prompts
     from evals.runner import answer_variant
     from evals.signals import signals_for
+    from evals.strategy_eval import answer_strategy
     from evals.variants import build_variant, describe_variant
     from reasoning.models import HFBackend, OpenAIBackend
 
@@ -165,6 +183,7 @@ def _answer_all(args, specs, items, calibration, settings, cache_path):
 
     prompts = shot_prompts(items, args.shots, args.seed)
     samples: list = []
+    looped: list = []
     described = []
     dense = None  # kept loaded: the reference of every variant's token KL (evals.signals)
     with CompletionCache(cache_path) as cache:
@@ -183,13 +202,16 @@ def _answer_all(args, specs, items, calibration, settings, cache_path):
                     f"finished variants are kept in {cache_path}"
                 )
             samples.extend(rows)
+            for name, strategy in args.strategies[1:]:  # [0] is direct, answered above
+                looped += answer_strategy(spec.name, name, strategy, backend, items, settings,
+                                          cache, not args.quiet, prompts)  # fmt: skip
             dense = backend if spec.dense else dense
             seconds = time.perf_counter() - started
             signals = signals_for(backend, dense, items, settings=settings)
             described.append(describe_variant(spec, backend, pruning, seconds, signals=signals))
             del backend
             gc.collect()
-    return samples, described
+    return samples, looped, described
 
 
 def _version() -> str:

@@ -44,7 +44,7 @@ class RecheckFailed(ReasoningError):
 
 def add_run_parser(sub) -> None:
     """Register `reasoning run` on the CLI's subparsers."""
-    from evals.command import DEFAULT_MODEL
+    from evals.command import DEFAULT_MODEL, add_strategy_argument
 
     p = sub.add_parser("run", help="the main job: generate, re-verify, evaluate, report")
     p.add_argument("--model", default=DEFAULT_MODEL, help="named model or HF directory")
@@ -53,6 +53,7 @@ def add_run_parser(sub) -> None:
     p.add_argument("--variants", default=MAIN_VARIANTS)
     p.add_argument("--batch-size", type=int, default=8)
     p.add_argument("--shots", type=int, default=0, help="solved demonstrations per prompt")
+    add_strategy_argument(p)
     p.add_argument("--n-calibration", type=int, default=16, help="items to prune with")
     p.add_argument("--device", default="cpu", help="cpu, cuda, cuda:N")
     p.add_argument("-o", "--output", default=DEFAULT_OUTPUT, help="results + report directory")
@@ -91,12 +92,14 @@ def _check_model(model: str) -> None:
         resolve_named(model)
 
 
-def answer_per_family(args, specs, items, calibration, cache_path) -> tuple[list, list]:
+def answer_per_family(args, specs, items, calibration, cache_path) -> tuple[list, list, list]:
     """Every variant's samples, each family with its own max_new_tokens (one model load
-    and one pruning per variant); (samples, variant descriptions) as `reasoning eval`."""
+    and one pruning per variant); (direct samples, strategy samples, variant
+    descriptions) as `reasoning eval`."""
     from evals.cache import CompletionCache
     from evals.fewshot import shot_prompts
     from evals.runner import answer_variant
+    from evals.strategy_eval import answer_strategy
     from evals.variants import build_variant, describe_variant
     from reasoning.models import HFBackend
     from reasoning.models.base import GenerationSettings
@@ -106,6 +109,7 @@ def answer_per_family(args, specs, items, calibration, cache_path) -> tuple[list
     for item in items:
         by_family.setdefault(item.family, []).append(item)
     samples: list = []
+    looped: list = []
     described = []
     with CompletionCache(cache_path) as cache:
         for spec in specs:
@@ -132,11 +136,14 @@ def answer_per_family(args, specs, items, calibration, cache_path) -> tuple[list
                         prompts=prompts,
                     )
                 )
+                for name, strategy in args.strategies[1:]:  # [0] is direct, answered above
+                    looped += answer_strategy(spec.name, name, strategy, backend, members,
+                                              settings, cache, not args.quiet, prompts)  # fmt: skip
             seconds = time.perf_counter() - started
             described.append(describe_variant(spec, backend, pruning, seconds))
             del backend
             gc.collect()
-    return samples, described
+    return samples, looped, described
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -146,12 +153,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     from evals.report import build_report
     from evals.results import items_digest, write_results
     from evals.runner import family_cluster, summarise
+    from evals.strategy_eval import format_strategies, parse_strategies, summarise_strategies
     from evals.suite import generate_plans
     from evals.variants import parse_variants
     from reasoning.models.hf import check_device
 
     check_device(args.device)
     check_shots(args.shots)
+    args.strategies = parse_strategies(args.strategy)
     specs = parse_variants(args.variants)
     plans = main_plans(args.n, args.seed)
     _check_model(args.model)
@@ -166,7 +175,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(f"{len(items)} items generated, {checked} re-verified", file=sys.stderr)
     calibration = _calibration(specs, items, args.n_calibration)
     cache_path = out.with_name(out.name + ".cache.sqlite")
-    samples, described = answer_per_family(args, specs, items, calibration, cache_path)
+    samples, looped, described = answer_per_family(args, specs, items, calibration, cache_path)
     groups = summarise(items, samples, cluster=family_cluster)
     results = {
         "package_version": _version(),
@@ -185,9 +194,13 @@ def cmd_run(args: argparse.Namespace) -> int:
         "variants": described,
         "groups": groups,
     }
-    write_results(out, results, samples, items)
+    if len(args.strategies) > 1:  # a direct-only run's results.json is as it was
+        results["strategies"] = summarise_strategies(items, samples + looped, family_cluster)
+    write_results(out, results, samples + looped, items)
     build_report(out, out)
     print(format_summary(groups, [s.name for s in specs]))
+    if len(args.strategies) > 1:
+        print(format_strategies(results["strategies"], [s.name for s in specs]))
     print(
         f"results and report written to {out}/ (results.json, report.md, report.html) "
         f"in {time.perf_counter() - started:.0f} s"

@@ -25,6 +25,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from evals.results import read_results, signal_values, summary_rows
+from evals.strategy_report import strategy_html, strategy_plot, strategy_tables
 from reasoning.core.output import AtomicFiles
 
 MAX_FLIPS = 12
@@ -66,9 +67,9 @@ def survival_plot(groups: dict, variants: list[str]) -> bytes:
             if any(a is None for a in acc):
                 continue
             y = [a["accuracy"] for a in acc]
-            err = [
-                [a["accuracy"] - a["wilson95"][0] for a in acc],
-                [a["wilson95"][1] - a["accuracy"] for a in acc],
+            err = [  # clamped: Wilson's bound can miss 1.0 by a rounding (6 of 6 right)
+                [max(0.0, a["accuracy"] - a["wilson95"][0]) for a in acc],
+                [max(0.0, a["wilson95"][1] - a["accuracy"]) for a in acc],
             ]
             ax.errorbar(range(len(names)), y, yerr=err, marker="o", capsize=3, label=variant)
         ax.set_xticks(range(len(names)), labels, rotation=30, ha="right", fontsize=8)
@@ -179,7 +180,9 @@ def signals_plot(results: dict) -> bytes | None:
 
 
 def largest_flips(samples: list[dict], items: dict, limit: int = MAX_FLIPS) -> list[dict]:
-    """Items right under dense and wrong under a variant, most-failed items first."""
+    """Items right under dense and wrong under a variant, most-failed items first (direct
+    answers only: loop strategies' rows are left out)."""
+    samples = [s for s in samples if s.get("strategy", "direct") == "direct"]
     dense = {s["item_id"]: s for s in samples if s["variant"] == "dense" and s["sample"] == 0}
     flips: dict[str, list[dict]] = defaultdict(list)
     for s in samples:
@@ -246,6 +249,7 @@ def build_report(results_dir: str | Path, out_dir: str | Path) -> Path:
         "retention": retention_plot(results),
         "difference": difference_plot(results["groups"], variants),
         "perplexity": signals_plot(results),
+        "strategies": strategy_plot(results),
     }
     plots = {k: v for k, v in plots.items() if v is not None}
     flips = largest_flips(samples, {i.id: i for i in items})
@@ -270,7 +274,10 @@ def _markdown(results, variants, plots, flips) -> str:
         "",
     ]
     lines += _table(results, variants) + [""]
-    lines += [f"![{k}]({k}.png)" for k in plots] + ["", "## Largest flips", ""]
+    lines += [f"![{k}]({k}.png)" for k in plots if k != "strategies"] + [""]
+    lines += strategy_tables(results)
+    lines += ["![strategies](strategies.png)", ""] if "strategies" in plots else []
+    lines += ["## Largest flips", ""]
     for flip in flips:
         item = flip["item"]
         lines += [f"### {item.id} (gold: {item.answer})", "", "```text", item.prompt[:1500],
@@ -291,7 +298,14 @@ def _html(results, variants, plots, flips) -> str:
         f'<h2>{esc(k)}</h2><img alt="{esc(k)}" src="data:image/png;base64,'
         f'{base64.b64encode(png).decode()}">'
         for k, png in plots.items()
+        if k != "strategies"
     )
+    strategies = strategy_html(strategy_tables(results))
+    if "strategies" in plots:
+        strategies += (
+            '<img alt="accuracy by strategy" src="data:image/png;base64,'
+            f'{base64.b64encode(plots["strategies"]).decode()}">'
+        )
     flip_html = "".join(
         f"<h3>{esc(f['item'].id)} (gold: {esc(str(f['item'].answer))})</h3>"
         f"<pre>{esc(f['item'].prompt[:1500])}</pre><ul><li>dense: {esc(f['dense'][:300])}</li>"
@@ -306,5 +320,6 @@ def _html(results, variants, plots, flips) -> str:
         "padding:2px 6px}pre{background:#f6f6f6;white-space:pre-wrap}</style></head><body>"
         f"<h1>Survival report: {esc(str(results['config'].get('model')))}</h1>"
         f"<p>{results['items']['count']} items; variants: {esc(', '.join(variants))}</p>"
-        f"<table>{table}</table>{images}<h2>Largest flips</h2>{flip_html}</body></html>\n"
+        f"<table>{table}</table>{images}{strategies}<h2>Largest flips</h2>{flip_html}"
+        "</body></html>\n"
     )

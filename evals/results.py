@@ -22,6 +22,24 @@
   paired comparison}}}, groups being "overall" and "family knob=value ...".
 An accuracy block: n, accuracy, flexible_accuracy, wilson95, no_answer_rate, mean_score,
 mean_completion_tokens, errors. A paired comparison: see `evals.stats.PairedComparison`.
+- `strategies` (only when `--strategy` named a loop strategy besides `direct`; `groups`
+  and the direct sample rows are the same with or without it): {"names": [strategy,
+  ...] (direct first), "groups": {group: {strategy: {variant: block}}}}, groups being
+  "overall", each family, and "family knob=value ..."; a block is an accuracy block
+  (over the loop's final responses; `mean_completion_tokens` summed over the loop's
+  calls per item) plus calls_per_item, prompt_tokens_per_item, `stopped` (why the loop
+  ended: counts), and, for a strategy other than direct, `vs_direct` (paired comparison
+  with the same variant's direct answers) and, for a variant other than dense,
+  `recovered` = {fraction, ci95, reason, loss, gain, n, undefined_resamples,
+  extra_calls_per_item, extra_completion_tokens_per_item}: the share of the pruning loss
+  the strategy recovers, (acc(variant+strategy) - acc(variant)) / (acc(dense) -
+  acc(variant)), both baselines under direct, with a paired-bootstrap interval over
+  items (clusters), None with a `reason` when the variant lost nothing (see
+  `evals.recovery`).
+samples.jsonl rows of a strategy also carry `strategy`, `calls`, `rounds` (one {kind,
+sample, passed, error} per model call; `passed` is the gold-free check), `stopped` and
+`tokens_saved`; their `completion` is the loop's final response and their token counts
+are summed over its calls. Direct rows have no `strategy` key.
 metrics.csv's `kl` and `perplexity` columns are the variant's signals, on its overall
 row only (they are measured on texts spread over all groups), empty elsewhere.
 """

@@ -139,7 +139,9 @@ def _sample(name: str, item: Instance, group: str, sample: int, out, prompt: str
     )
 
 
-def _accuracy(rows: Sequence[Sample]) -> dict:
+def accuracy_block(rows: Sequence[Sample]) -> dict:
+    """n, accuracy, flexible_accuracy, wilson95, no_answer_rate, mean_score,
+    mean_completion_tokens, errors of some rows (one per item)."""
     n = len(rows)
     correct = sum(r.correct for r in rows)
     low, high = wilson_interval(correct, n)
@@ -188,7 +190,7 @@ def summarise(
         entry: dict = {"variants": {}, "vs_dense": {}}
         for variant in variants:
             got = [by_key[(variant, it.id)] for it in group_items if (variant, it.id) in by_key]
-            entry["variants"][variant] = _accuracy(got)
+            entry["variants"][variant] = accuracy_block(got)
         dense = [by_key.get(("dense", it.id)) for it in group_items]
         for variant in variants:
             if variant == "dense" or any(d is None for d in dense):
