@@ -51,6 +51,12 @@ CREATE TABLE IF NOT EXISTS completions (
     settings TEXT NOT NULL,
     sample INTEGER NOT NULL,
     completion TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS records (
+    kind TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (kind, key)
 )
 """
 
@@ -77,7 +83,7 @@ class CompletionCache:
         self._db = sqlite3.connect(self.path)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")  # WAL: durable against process kill
-        self._db.execute(_SCHEMA)
+        self._db.executescript(_SCHEMA)
         self._db.commit()
 
     def get_many(self, keys: Sequence[str]) -> dict[str, Completion]:
@@ -111,6 +117,22 @@ class CompletionCache:
 
     def __len__(self) -> int:
         return self._db.execute("SELECT COUNT(*) FROM completions").fetchone()[0]
+
+    def put_record(self, kind: str, key: str, value: Any) -> None:
+        """Store a JSON value under (kind, key), replacing any older one (e.g. kind
+        'pruned': what pruning a base with a spec produced; see `evals.reuse`)."""
+        with self._db:
+            self._db.execute(
+                "INSERT OR REPLACE INTO records VALUES (?, ?, ?)",
+                (kind, key, json.dumps(value, sort_keys=True, ensure_ascii=True)),
+            )
+
+    def get_record(self, kind: str, key: str) -> Any:
+        """The JSON value stored under (kind, key), or None."""
+        row = self._db.execute(
+            "SELECT value FROM records WHERE kind = ? AND key = ?", (kind, key)
+        ).fetchone()
+        return None if row is None else json.loads(row[0])
 
     def close(self) -> None:
         self._db.close()

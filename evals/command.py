@@ -170,10 +170,10 @@ def _calibration(specs, items, n):
 def _answer_all(args, specs, items, calibration, settings, cache_path):
     from evals.cache import CompletionCache
     from evals.fewshot import shot_prompts
+    from evals.reuse import build_or_reuse
     from evals.runner import answer_variant
-    from evals.signals import signals_for
     from evals.strategy_eval import answer_strategy
-    from evals.variants import build_variant, describe_variant
+    from evals.variants import describe_variant
     from reasoning.models import HFBackend, OpenAIBackend
 
     def load_base():
@@ -187,14 +187,24 @@ def _answer_all(args, specs, items, calibration, settings, cache_path):
     described = []
     dense = None  # kept loaded: the reference of every variant's token KL (evals.signals)
     with CompletionCache(cache_path) as cache:
-        for spec in specs:
-            backend, pruning = build_variant(
-                spec, load_base, calibration, args.model, args.device, args.dtype
-            )
+
+        def answer(backend, name):
             started = time.perf_counter()
             rows = answer_variant(
-                spec.name, backend, items, settings, cache, progress=not args.quiet,
-                prompts=prompts,
+                name, backend, items, settings, cache, progress=not args.quiet, prompts=prompts
+            )
+            extra = []
+            for strategy_name, strategy in args.strategies[1:]:  # [0] is direct: rows
+                extra += answer_strategy(name, strategy_name, strategy, backend, items,
+                                         settings, cache, not args.quiet, prompts)  # fmt: skip
+            return rows, extra, time.perf_counter() - started
+
+        for spec in specs:
+            signal_key = _signal_key(dense, items, settings)
+            backend, pruning, (rows, extra, seconds), reused = build_or_reuse(
+                spec, load_base, calibration, cache, lambda b, n=spec.name: answer(b, n),
+                lambda fp, k=signal_key: cache.get_record("signals", f"{fp}:{k}") is not None,
+                args.model, args.device, args.dtype,
             )  # fmt: skip
             if rows and all(r.finish_reason == "error" for r in rows):
                 raise BackendError(
@@ -202,16 +212,35 @@ def _answer_all(args, specs, items, calibration, settings, cache_path):
                     f"finished variants are kept in {cache_path}"
                 )
             samples.extend(rows)
-            for name, strategy in args.strategies[1:]:  # [0] is direct, answered above
-                looped += answer_strategy(spec.name, name, strategy, backend, items, settings,
-                                          cache, not args.quiet, prompts)  # fmt: skip
+            looped.extend(extra)
             dense = backend if spec.dense else dense
-            seconds = time.perf_counter() - started
-            signals = signals_for(backend, dense, items, settings=settings)
+            signals = _signals(cache, backend, dense, items, settings, reused, signal_key)
             described.append(describe_variant(spec, backend, pruning, seconds, signals=signals))
             del backend
             gc.collect()
     return samples, looped, described
+
+
+def _signal_key(dense, items, settings) -> str:
+    """What a variant's signals depend on besides its own fingerprint."""
+    import hashlib
+    import json
+
+    ids = hashlib.sha256("\n".join(i.id for i in items).encode()).hexdigest()
+    fp = dense.fingerprint() if dense is not None else None
+    return hashlib.sha256(json.dumps([fp, ids, settings.key()]).encode()).hexdigest()
+
+
+def _signals(cache, backend, dense, items, settings, reused, key) -> dict:
+    """The variant's signals: measured (and stored for a rerun), or, for a variant served
+    from the cache without pruning, the stored ones."""
+    from evals.signals import signals_for
+
+    if reused:
+        return cache.get_record("signals", f"{backend.fingerprint()}:{key}")
+    signals = signals_for(backend, dense, items, settings=settings)
+    cache.put_record("signals", f"{backend.fingerprint()}:{key}", signals)
+    return signals
 
 
 def _version() -> str:
