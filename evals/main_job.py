@@ -95,14 +95,14 @@ def _check_model(model: str) -> None:
 def answer_per_family(args, specs, items, calibration, cache_path) -> tuple[list, list, list]:
     """Every variant's samples, each family with its own max_new_tokens (one model load
     and one pruning per variant); (direct samples, strategy samples, variant
-    descriptions) as `reasoning eval`."""
+    descriptions) as `reasoning eval`. As there, a pruned variant whose completions are
+    all cached under its recorded pruned fingerprint is not pruned again
+    (`evals.reuse.build_or_reuse`)."""
     from evals.cache import CompletionCache
     from evals.fewshot import shot_prompts
-    from evals.runner import answer_variant
-    from evals.strategy_eval import answer_strategy
-    from evals.variants import build_variant, describe_variant
+    from evals.reuse import build_or_reuse
+    from evals.variants import describe_variant
     from reasoning.models import HFBackend
-    from reasoning.models.base import GenerationSettings
 
     prompts = shot_prompts(items, args.shots, args.seed)
     by_family: dict[str, list] = {}
@@ -113,37 +113,43 @@ def answer_per_family(args, specs, items, calibration, cache_path) -> tuple[list
     described = []
     with CompletionCache(cache_path) as cache:
         for spec in specs:
-            backend, pruning = build_variant(
+            backend, pruning, (rows, extra, seconds), _ = build_or_reuse(
                 spec,
                 lambda: HFBackend.load(args.model, device=args.device),
                 calibration,
-                args.model,
-                args.device,
+                cache,
+                lambda b, n=spec.name: _answer_families(args, b, n, by_family, cache, prompts),
+                model_name=args.model,
+                device=args.device,
             )
-            started = time.perf_counter()
-            for family, members in by_family.items():
-                settings = GenerationSettings(
-                    max_new_tokens=MAX_NEW_TOKENS.get(family, 32), batch_size=args.batch_size
-                )
-                samples.extend(
-                    answer_variant(
-                        spec.name,
-                        backend,
-                        members,
-                        settings,
-                        cache,
-                        progress=not args.quiet,
-                        prompts=prompts,
-                    )
-                )
-                for name, strategy in args.strategies[1:]:  # [0] is direct, answered above
-                    looped += answer_strategy(spec.name, name, strategy, backend, members,
-                                              settings, cache, not args.quiet, prompts)  # fmt: skip
-            seconds = time.perf_counter() - started
+            samples.extend(rows)
+            looped.extend(extra)
             described.append(describe_variant(spec, backend, pruning, seconds))
             del backend
             gc.collect()
     return samples, looped, described
+
+
+def _answer_families(args, backend, name, by_family, cache, prompts) -> tuple[list, list, float]:
+    """(direct samples, strategy samples, seconds) of one variant over every family, each
+    with its own max_new_tokens."""
+    from evals.runner import answer_variant
+    from evals.strategy_eval import answer_strategy
+    from reasoning.models.base import GenerationSettings
+
+    started = time.perf_counter()
+    rows: list = []
+    extra: list = []
+    for family, members in by_family.items():
+        settings = GenerationSettings(
+            max_new_tokens=MAX_NEW_TOKENS.get(family, 32), batch_size=args.batch_size
+        )
+        rows += answer_variant(name, backend, members, settings, cache,
+                               progress=not args.quiet, prompts=prompts)  # fmt: skip
+        for strategy_name, strategy in args.strategies[1:]:  # [0] is direct, answered above
+            extra += answer_strategy(name, strategy_name, strategy, backend, members,
+                                     settings, cache, not args.quiet, prompts)  # fmt: skip
+    return rows, extra, time.perf_counter() - started
 
 
 def cmd_run(args: argparse.Namespace) -> int:
