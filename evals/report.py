@@ -22,6 +22,7 @@ import html
 import io
 import math
 from collections import defaultdict
+from collections.abc import Sequence
 from pathlib import Path
 
 from evals.results import read_results, signal_values, summary_rows
@@ -47,6 +48,22 @@ def _png(fig) -> bytes:
     return buffer.getvalue()
 
 
+def error_bars(points: Sequence[tuple[float, float, float]]) -> list[list[float]]:
+    """matplotlib's `yerr`/`xerr` for (estimate, low, high) points: [distances down,
+    distances up], each clamped at 0, since an interval can miss its own estimate by a
+    rounding (Wilson's upper bound at 6 of 6 right is 0.9999999999999999; a paired
+    bootstrap over one cluster is a single point computed by another sum) and matplotlib
+    rejects a negative bar.
+
+    >>> error_bars([(1.0, 0.6, 0.9999999999999999), (0.5, 0.25, 0.75)])
+    [[0.4, 0.25], [0.0, 0.25]]
+    """
+    return [
+        [max(0.0, value - low) for value, low, _ in points],
+        [max(0.0, high - value) for value, _, high in points],
+    ]
+
+
 def _family_groups(groups: dict) -> dict[str, list[str]]:
     by_family: dict[str, list[str]] = defaultdict(list)
     for name in groups:
@@ -67,10 +84,7 @@ def survival_plot(groups: dict, variants: list[str]) -> bytes:
             if any(a is None for a in acc):
                 continue
             y = [a["accuracy"] for a in acc]
-            err = [  # clamped: Wilson's bound can miss 1.0 by a rounding (6 of 6 right)
-                [max(0.0, a["accuracy"] - a["wilson95"][0]) for a in acc],
-                [max(0.0, a["wilson95"][1] - a["accuracy"]) for a in acc],
-            ]
+            err = error_bars([(a["accuracy"], *a["wilson95"]) for a in acc])
             ax.errorbar(range(len(names)), y, yerr=err, marker="o", capsize=3, label=variant)
         ax.set_xticks(range(len(names)), labels, rotation=30, ha="right", fontsize=8)
         ax.set_ylim(-0.02, 1.02)
@@ -131,7 +145,7 @@ def difference_plot(groups: dict, variants: list[str]) -> bytes | None:
         diff = sum(p["difference"] * p["n"] for p in per_group if p) / n
         low = sum(p["difference_ci"][0] * p["n"] for p in per_group if p) / n
         high = sum(p["difference_ci"][1] * p["n"] for p in per_group if p) / n
-        ax.errorbar([diff], [i], xerr=[[diff - low], [high - diff]], fmt="o", capsize=3)
+        ax.errorbar([diff], [i], xerr=error_bars([(diff, low, high)]), fmt="o", capsize=3)
     ax.set_yticks(range(len(rows)), [f"{f} / {v}" for f, v in rows], fontsize=8)
     ax.axvline(0.0, color="grey", lw=0.5)
     ax.set_xlabel("acc(variant) - acc(dense), mean over levels (95 % bootstrap)")
@@ -169,7 +183,7 @@ def signals_plot(results: dict) -> bytes | None:
         for point in (p for p in points if p[k] is not None):
             name, x, paired = point[0], point[k], point[3]
             diff, (low, high) = paired["difference"], paired["difference_ci"]
-            ax.errorbar([x], [diff], yerr=[[diff - low], [high - diff]], fmt="o", capsize=3)
+            ax.errorbar([x], [diff], yerr=error_bars([(diff, low, high)]), fmt="o", capsize=3)
             ax.annotate(name, (x, diff), fontsize=7, xytext=(4, 4), textcoords="offset points")
         ax.axhline(0.0, color="grey", lw=0.5)
         ax.axvline(0.0, color="grey", lw=0.5)

@@ -97,7 +97,7 @@ def strategy_plot(results: dict) -> bytes | None:
     summary = results.get("strategies")
     if not summary:
         return None
-    from evals.report import _figure, _png
+    from evals.report import _figure, _png, error_bars
 
     variants = [v["name"] for v in results["variants"]]
     groups = summary["groups"]
@@ -117,8 +117,7 @@ def strategy_plot(results: dict) -> bytes | None:
             if not shown:
                 continue
             y = [b["accuracy"] for _, b in shown]
-            err = [[max(0.0, b["accuracy"] - b["wilson95"][0]) for _, b in shown],
-                   [max(0.0, b["wilson95"][1] - b["accuracy"]) for _, b in shown]]  # fmt: skip
+            err = error_bars([(b["accuracy"], *b["wilson95"]) for _, b in shown])
             ax.bar([x for x, _ in shown], y, width, yerr=err, capsize=2, label=name)
         ax.set_xticks(range(len(variants)), variants, rotation=30, ha="right", fontsize=8)
         ax.set_ylim(0, 1.05)
