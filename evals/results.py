@@ -4,7 +4,8 @@
                             (spec, fingerprint, pruning report), per-group metrics
     RESULTS/samples.jsonl   one row per item x variant x sample: prompt hash, completion,
                             tokens, finish reason, verdict (strict and flexible)
-    RESULTS/metrics.csv     the metrics as a tidy table: one row per group x variant
+    RESULTS/metrics.csv     the metrics as a tidy table: one row per group x variant x
+                            strategy (direct, then each loop strategy run)
     RESULTS/items.jsonl     the items asked (so the report can show prompts and gold)
 
 `results.json` keys:
@@ -40,8 +41,25 @@ samples.jsonl rows of a strategy also carry `strategy`, `calls`, `rounds` (one {
 sample, passed, error} per model call; `passed` is the gold-free check), `stopped` and
 `tokens_saved`; their `completion` is the loop's final response and their token counts
 are summed over its calls. Direct rows have no `strategy` key.
-metrics.csv's `kl` and `perplexity` columns are the variant's signals, on its overall
-row only (they are measured on texts spread over all groups), empty elsewhere.
+
+metrics.csv columns (COLUMNS; an empty cell is a value that does not apply):
+- `group`, `variant`, `strategy`: the row's key; `strategy` is `direct` for the rows of
+  `groups` (the direct answers) and the loop strategy's name for the rows of
+  `strategies` (one per group x strategy x variant, strategies other than direct only;
+  their groups also include each family);
+- `n`, `accuracy`, `wilson_low`, `wilson_high`, `flexible_accuracy`, `no_answer_rate`,
+  `mean_completion_tokens`: the accuracy block (for a strategy, over the loop's final
+  responses, tokens summed over its calls per item);
+- `retention`, `difference`, `difference_low`, `difference_high`, `difference_se`,
+  `mcnemar_p`, `right_to_wrong`, `wrong_to_right`: the variant against dense, both
+  direct (`vs_dense`); direct rows of variants other than dense only;
+- `calls_per_item`, `vs_direct`, `vs_direct_low`, `vs_direct_high`, `vs_direct_p`: a
+  strategy row's model calls per item and its paired difference with the same variant's
+  direct answers (bootstrap 95 % interval, McNemar p); `recovered`, `recovered_low`,
+  `recovered_high`: the recovered fraction of the pruning loss and its interval (pruned
+  variants that lost something only); strategy rows only;
+- `kl`, `perplexity`: the variant's signals, on its direct overall row only (they are
+  measured on texts spread over all groups), empty elsewhere.
 """
 
 from __future__ import annotations
@@ -64,11 +82,13 @@ from reasoning.core.output import AtomicFiles, json_line
 SCHEMA = 1
 FILES = ("results.json", "samples.jsonl", "metrics.csv", "items.jsonl")
 COLUMNS = (
-    "group", "variant", "n", "accuracy", "wilson_low", "wilson_high", "flexible_accuracy",
-    "no_answer_rate", "mean_completion_tokens", "retention", "difference", "difference_low",
-    "difference_high", "difference_se", "mcnemar_p", "right_to_wrong", "wrong_to_right", "kl",
-    "perplexity",
+    "group", "variant", "strategy", "n", "accuracy", "wilson_low", "wilson_high",
+    "flexible_accuracy", "no_answer_rate", "mean_completion_tokens", "retention", "difference",
+    "difference_low", "difference_high", "difference_se", "mcnemar_p", "right_to_wrong",
+    "wrong_to_right", "calls_per_item", "vs_direct", "vs_direct_low", "vs_direct_high",
+    "vs_direct_p", "recovered", "recovered_low", "recovered_high", "kl", "perplexity",
 )  # fmt: skip
+DIRECT = "direct"  # the strategy of the direct answers (evals.strategy_eval.DIRECT)
 
 
 def items_digest(items: Sequence[Instance]) -> dict:
@@ -98,9 +118,14 @@ def signal_values(variants: Sequence[dict]) -> dict[str, tuple[float | None, flo
     return values
 
 
-def tidy_rows(groups: dict, variants: Sequence[dict] = ()) -> list[dict]:
-    """One flat row per group x variant (COLUMNS), dense rows without paired fields; the
-    `variants` entries of results.json give the overall rows their signals."""
+def tidy_rows(
+    groups: dict, variants: Sequence[dict] = (), strategies: dict | None = None
+) -> list[dict]:
+    """One flat row per group x variant x strategy (COLUMNS; see the module docstring):
+    the direct rows of `groups` first, dense rows without paired fields, then, when
+    results.json has `strategies`, a row per group x strategy x variant of each strategy
+    other than direct. The `variants` entries give the direct overall rows their
+    signals."""
     signals = signal_values(variants)
     rows = []
     for group, entry in groups.items():
@@ -109,16 +134,8 @@ def tidy_rows(groups: dict, variants: Sequence[dict] = ()) -> list[dict]:
             ci = paired.get("difference_ci", [None, None])
             kl, ppl = signals.get(variant, (None, None)) if group == "overall" else (None, None)
             rows.append(
-                {
-                    "group": group,
-                    "variant": variant,
-                    "n": acc["n"],
-                    "accuracy": acc["accuracy"],
-                    "wilson_low": acc["wilson95"][0],
-                    "wilson_high": acc["wilson95"][1],
-                    "flexible_accuracy": acc["flexible_accuracy"],
-                    "no_answer_rate": acc["no_answer_rate"],
-                    "mean_completion_tokens": acc["mean_completion_tokens"],
+                _accuracy_cells(group, variant, DIRECT, acc)
+                | {
                     "retention": paired.get("retention"),
                     "difference": paired.get("difference"),
                     "difference_low": ci[0],
@@ -131,6 +148,50 @@ def tidy_rows(groups: dict, variants: Sequence[dict] = ()) -> list[dict]:
                     "perplexity": ppl,
                 }
             )
+    return rows + _strategy_rows(strategies or {})
+
+
+def _accuracy_cells(group: str, variant: str, strategy: str, acc: dict) -> dict:
+    """A row with every column, empty but the key and the accuracy block's cells."""
+    return dict.fromkeys(COLUMNS) | {
+        "group": group,
+        "variant": variant,
+        "strategy": strategy,
+        "n": acc["n"],
+        "accuracy": acc["accuracy"],
+        "wilson_low": acc["wilson95"][0],
+        "wilson_high": acc["wilson95"][1],
+        "flexible_accuracy": acc["flexible_accuracy"],
+        "no_answer_rate": acc["no_answer_rate"],
+        "mean_completion_tokens": acc["mean_completion_tokens"],
+    }
+
+
+def _strategy_rows(strategies: dict) -> list[dict]:
+    """The rows of results.json's `strategies`, direct left out (its rows are `groups`')."""
+    rows = []
+    for group, entry in strategies.get("groups", {}).items():
+        for name, blocks in entry.items():
+            if name == DIRECT:
+                continue
+            for variant, block in blocks.items():
+                paired = block.get("vs_direct") or {}
+                ci = paired.get("difference_ci") or [None, None]
+                recovered = block.get("recovered") or {}
+                rci = recovered.get("ci95") or [None, None]
+                rows.append(
+                    _accuracy_cells(group, variant, name, block)
+                    | {
+                        "calls_per_item": block.get("calls_per_item"),
+                        "vs_direct": paired.get("difference"),
+                        "vs_direct_low": ci[0],
+                        "vs_direct_high": ci[1],
+                        "vs_direct_p": paired.get("mcnemar_p"),
+                        "recovered": recovered.get("fraction"),
+                        "recovered_low": rci[0],
+                        "recovered_high": rci[1],
+                    }
+                )
     return rows
 
 
@@ -171,7 +232,8 @@ def write_results(
             for sample in samples:
                 handle.write(json_line(sample.to_dict(), sort_keys=True))
         files.temp(paths["metrics.csv"]).write_text(
-            _csv(tidy_rows(results["groups"], results["variants"])), encoding="utf-8"
+            _csv(tidy_rows(results["groups"], results["variants"], results.get("strategies"))),
+            encoding="utf-8",
         )
         with files.temp(paths["items.jsonl"]).open("w", encoding="utf-8") as handle:
             handle.writelines(dumps(item) + "\n" for item in items)
