@@ -173,7 +173,7 @@ def test_parse_strategy_accepts_every_form(text):
 
 BAD = [
     "", "refine", "refine:0", "refine:17", "best_of:99", "direct:2", "refine:2+best_of:2",
-    "self_critique+refine:1", "direct+refine:1", "refine:1+refine:2", "formalize:3",
+    "self_critique+refine:1", "direct+refine:1", "refine:1+refine:2", "formalize:0",
     "best_of:-1", "refine:1.5", "best_of:2+",
 ]  # fmt: skip
 
