@@ -59,3 +59,20 @@ def test_logicasker_worked_answers_name_the_rule_and_score_full(steps, seed):
     verdict = reasoning.verify(item, text)
     assert verdict.correct and verdict.score == 1.0
     assert text.endswith(f"Answer: {item.answer}")
+
+
+@given(st.integers(1, 2), st.integers(0, 10**6), st.integers(0, 3))
+def test_kgqa_worked_answers_quote_prompt_facts_that_lead_to_the_answer(hops, seed, kg_seed):
+    family = get_family("kgqa")
+    (item,) = reasoning.generate("kgqa", 1, seed, hops=hops, kg_seed=kg_seed)
+    text = family.target(item)
+    verdict = reasoning.verify(item, text)
+    assert verdict.correct and verdict.score == 1.0
+    assert "not in the graph" not in verdict.feedback
+    *cited, last = text.splitlines()
+    assert last == "Answer: " + "; ".join(item.answer)
+    facts = set(item.prompt.splitlines())
+    assert cited and all(line in facts for line in cited)  # every cited line is quoted
+    assert len(cited) >= hops  # a whole path: one fact per hop at least
+    for topic in item.meta["topic_names"]:  # each path starts at a topic entity
+        assert any(f"({topic}, " in line or line.endswith(f", {topic})") for line in cited)
