@@ -162,12 +162,12 @@ def load_kg(spec: str, seed: int = 0, people: int = synthetic.DEFAULT_PEOPLE) ->
     return _load_tsv(str(path.resolve()), file_sha256(path))
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=32)  # training targets cycle through 25 graphs
 def _load_synthetic(seed: int, people: int) -> KnowledgeGraph:
     return KnowledgeGraph().add_all(synthetic.build(seed, people))
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=32)
 def synthetic_sha256(seed: int, people: int) -> str:
     """sha256 of the synthetic graph's triples as a TSV (what `synthetic.to_tsv` writes)."""
     return hashlib.sha256(synthetic.to_tsv(synthetic.build(seed, people)).encode()).hexdigest()
