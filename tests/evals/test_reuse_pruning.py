@@ -3,28 +3,11 @@ a completion the cache lacks does."""
 
 from __future__ import annotations
 
-import pytest
-
-import reasoning.prune
 from evals.cache import CompletionCache
 from evals.results import read_results, without_timestamps
 from evals.reuse import CacheOnly, build_or_reuse, prune_key
 from evals.variants import parse_variant
 from reasoning.cli import main
-
-
-@pytest.fixture
-def pruned(monkeypatch) -> list[str]:
-    """The methods `reasoning.prune.prune` was called with, in order."""
-    calls: list[str] = []
-    original = reasoning.prune.prune
-
-    def counted(model, method, *args, **kwargs):
-        calls.append(method)
-        return original(model, method, *args, **kwargs)
-
-    monkeypatch.setattr(reasoning.prune, "prune", counted)
-    return calls
 
 
 def _eval(model, out, *extra) -> int:

@@ -3,25 +3,8 @@
 
 from __future__ import annotations
 
-import pytest
-
-import reasoning.prune
 from evals.results import read_results, without_timestamps
 from reasoning.cli import main
-
-
-@pytest.fixture
-def pruned(monkeypatch) -> list[str]:
-    """The methods `reasoning.prune.prune` was called with, in order."""
-    calls: list[str] = []
-    original = reasoning.prune.prune
-
-    def counted(model, method, *args, **kwargs):
-        calls.append(method)
-        return original(model, method, *args, **kwargs)
-
-    monkeypatch.setattr(reasoning.prune, "prune", counted)
-    return calls
 
 
 def _run(model, out) -> int:
