@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 # The harness (torch, scipy, matplotlib) is imported when a command runs, not when the
 # CLI builds its parser: `reasoning verify` must not pay for it.
 
-DEFAULT_MODEL = "smollm2-135m"  # until the suite's own trained model ships (issue 15)
+DEFAULT_MODEL = "reasoner-4m"  # the suite's own trained model, bundled in data/models/ (issue 15)
 DEFAULT_VARIANTS = "dense,magnitude:0.5,wanda:0.5,sparsegpt:0.5,wanda:2:4"
 
 

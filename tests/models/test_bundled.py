@@ -1,6 +1,6 @@
 """Models in data/models/<name>/ are found by name from any working directory: in a
-checkout, and after a plain (non-editable) install of a built wheel. (No model ships yet,
-so the tests bundle a tiny trained one of their own.)"""
+checkout, and after a plain (non-editable) install of a built wheel (the tests bundle a
+tiny trained model of their own; the shipped one is tested in test_embedded_default.py)."""
 
 from __future__ import annotations
 
