@@ -14,7 +14,9 @@ calibration range), with each cell's accuracy drop in points against dense.
 from __future__ import annotations
 
 import argparse
+import json
 import time
+from pathlib import Path
 
 from evals.fewshot import shot_prompts
 from evals.stats import wilson_interval
@@ -106,6 +108,20 @@ def survival_section(args, cells) -> None:
     )
 
 
+def _families(args) -> list[str]:
+    """--families, else those the model was trained on (its training.json), else the
+    trainer's defaults: a family the model never saw would only add minutes of noise."""
+    if args.families:
+        return [f.strip() for f in args.families.split(",") if f.strip()]
+    from reasoning.models.embedded import is_named, resolve_named
+
+    folder = resolve_named(args.model) if is_named(args.model) else Path(args.model)
+    record = folder / "training.json"
+    if record.exists():
+        return list(json.loads(record.read_text())["config"]["families"])
+    return list(DEFAULT_FAMILIES)
+
+
 def main() -> None:
     p = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -117,8 +133,12 @@ def main() -> None:
     p.add_argument("--shots", type=int, default=3, help="SmolLM2's k-shot column")
     p.add_argument("--no-smollm2", dest="smollm2", action="store_false")
     p.add_argument("--no-survival", dest="survival", action="store_false")
+    p.add_argument(
+        "--families", default=None,
+        help="comma-separated (default: the families in the model's training.json)",
+    )  # fmt: skip
     args = p.parse_args()
-    cells = heldout_items(list(DEFAULT_FAMILIES), args.n)
+    cells = heldout_items(_families(args), args.n)
     accuracy_section(args, cells)
     if args.survival:
         survival_section(args, cells)
