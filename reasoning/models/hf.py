@@ -1,9 +1,9 @@
 """Local Hugging Face transformers models on CPU or CUDA.
 
 Greedy output never depends on batch size or on which prompts share a batch: greedy
-prompts of any lengths are decoded together by `batching.greedy_batch` (each prompt
-prefilled alone, decode steps batched with row-wise attention over a left-padded cache and
-a fixed row granularity; exact on CPU). lm-evaluation-harness's scores move with batch
+prompts of any lengths are decoded together by `batching.greedy_batch` (prompts prefilled
+packed, each attending to itself only; decode steps batched with row-wise attention over a
+left-padded cache and a fixed row granularity; exact on CPU). lm-evaluation-harness's scores move with batch
 size because padded rows change the numerics (its issues #1645, #3055). Sampled
 generation runs one prompt at a time through HF `generate`, seeded with `settings.seed`:
 a sample depends on its prompt, settings and seed only, never on the prompts that came

@@ -4,11 +4,13 @@ other prompts in its batch, of their lengths or of their order."""
 from __future__ import annotations
 
 import pytest
+import torch
+import torch.nn.functional as F
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import reasoning
-from reasoning.models import GenerationSettings, HFBackend
+from reasoning.models import GenerationSettings, HFBackend, batching
 
 POOL = [it.prompt for it in reasoning.generate("nlsat", 3, 1, n_vars=4)] + [
     "Answer: yes",
@@ -37,8 +39,8 @@ def alone(tiny):
     max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(
-    chosen=st.lists(st.sampled_from(POOL), min_size=1, max_size=11),
-    batch=st.integers(min_value=1, max_value=10),
+    chosen=st.lists(st.sampled_from(POOL), min_size=1, max_size=20),
+    batch=st.integers(min_value=1, max_value=20),
 )
 def test_completion_does_not_depend_on_the_rest_of_its_batch(tiny, alone, chosen, batch):
     plain = GenerationSettings(max_new_tokens=NEW_TOKENS, chat=False, batch_size=batch)
@@ -87,3 +89,57 @@ def test_smollm2_mixed_lengths_match_single_prompts(smollm2):
     one = GenerationSettings(max_new_tokens=8, chat=False, batch_size=1)
     many = GenerationSettings(max_new_tokens=8, chat=False, batch_size=5)
     assert smollm2.generate(prompts, many) == smollm2.generate(prompts, one)
+
+
+def test_prompts_split_over_several_packs_decode_the_same(tiny, alone, monkeypatch):
+    monkeypatch.setattr(batching, "PACK_TOKENS", 40)  # most prompts get a pack of their own
+    outs = tiny.generate(POOL, GenerationSettings(max_new_tokens=NEW_TOKENS, chat=False))
+    assert outs == [alone[p] for p in POOL]
+
+
+# The exactness above rests on one property of the CPU GEMM, checked here at SmolLM2's
+# shapes (the tiny test model's are too small to reach the tiled kernels): a row's bits do
+# not depend on its position or on the other rows, in a prefill GEMM (x @ W^T, >= PACK_MIN
+# rows) and in a decode GEMM (W @ x^T, a multiple of DECODE_ROWS rows).
+SHAPES = [(576, 576), (192, 576), (1536, 576), (576, 1536)]
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    shape=st.sampled_from(SHAPES),
+    rows=st.integers(min_value=batching.PACK_MIN, max_value=700),
+    data=st.data(),
+)
+def test_prefill_gemm_row_bits_do_not_depend_on_the_other_rows(shape, rows, data):
+    position = data.draw(st.integers(min_value=0, max_value=rows - 1))
+    gen = torch.Generator().manual_seed(rows * 1000 + position)
+    weight = torch.randn(*shape, generator=gen)
+    row = torch.randn(shape[1], generator=gen)
+    others = torch.randn(rows, shape[1], generator=gen)
+    reference = others[: batching.PACK_MIN].clone()
+    reference[0] = row
+    others[position] = row
+    assert torch.equal(F.linear(others, weight)[position], F.linear(reference, weight)[0])
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    shape=st.sampled_from(SHAPES),
+    tiles=st.integers(min_value=1, max_value=8),
+    data=st.data(),
+)
+def test_decode_gemm_row_bits_do_not_depend_on_the_other_rows(shape, tiles, data):
+    rows = tiles * batching.DECODE_ROWS
+    position = data.draw(st.integers(min_value=0, max_value=rows - 1))
+    layer = torch.nn.Linear(shape[1], shape[0], bias=False)
+    gen = torch.Generator().manual_seed(rows * 1000 + position)
+    row = torch.randn(shape[1], generator=gen)
+    others = torch.randn(rows, shape[1], generator=gen)
+    reference = others[: batching.DECODE_ROWS].clone()
+    reference[0] = row
+    others[position] = row
+    with torch.no_grad():
+        got = batching._weights_first(layer, others)[position]
+        assert torch.equal(got, batching._weights_first(layer, reference)[0])
+        # and it is the layer's function, up to rounding
+        assert torch.allclose(got, layer(row[None])[0], atol=1e-4)
