@@ -78,6 +78,22 @@ def _rowwise_attention(
 AttentionInterface.register(ROWWISE, _rowwise_attention)
 
 
+def supports(model, length: int) -> bool:
+    """Whether `greedy_batch` computes this model's attention for sequences of `length`
+    tokens: plain causal softmax attention. Not: attention logit soft-capping (Gemma 2), or
+    a sliding window shorter than the sequence (the model's own code applies those)."""
+    config = model.config
+    if hasattr(config, "get_text_config"):
+        config = config.get_text_config()
+    if getattr(config, "attn_logit_softcapping", None):
+        return False
+    window = getattr(config, "sliding_window", None)
+    sliding = "sliding_attention" in (getattr(config, "layer_types", None) or ())
+    if window and (sliding or getattr(config, "use_sliding_window", True)):
+        return length <= window
+    return True
+
+
 def _packed_attention(
     module, query, key, value, attention_mask, scaling=None, dropout=0.0, **kwargs
 ) -> tuple[torch.Tensor, None]:

@@ -3,8 +3,10 @@
 Greedy output never depends on batch size or on which prompts share a batch: greedy
 prompts of any lengths are decoded together by `batching.greedy_batch` (prompts prefilled
 packed, each attending to itself only; decode steps batched with row-wise attention over a
-left-padded cache and a fixed row granularity; exact on CPU). lm-evaluation-harness's scores move with batch
-size because padded rows change the numerics (its issues #1645, #3055). Sampled
+left-padded cache and a fixed row granularity; exact on CPU), or, for attention it does
+not compute (soft-capped, a short sliding window: `batching.supports`), one at a time
+through HF `generate`. lm-evaluation-harness's scores move with batch size because padded
+rows change the numerics (its issues #1645, #3055). Sampled
 generation runs one prompt at a time through HF `generate`, seeded with `settings.seed`:
 a sample depends on its prompt, settings and seed only, never on the prompts that came
 with it, so a resumed (cached) run draws what an uninterrupted one would. n samples of a
@@ -24,6 +26,7 @@ from pathlib import Path
 import torch
 
 from reasoning.core import ConfigError
+from reasoning.models import batching
 from reasoning.models.base import (
     BackendError,
     Completion,
@@ -188,8 +191,9 @@ class HFBackend:
                 fits.append(i)
         for batch in self._batches(fits, encoded, settings):
             try:
-                if settings.temperature > 0:
-                    outs = self._generate_batch([encoded[i] for i in batch], settings)
+                longest = max(len(encoded[i]) for i in batch) + settings.max_new_tokens
+                if settings.temperature > 0 or not batching.supports(self.model, longest):
+                    outs = [self._generate_batch([encoded[i]], settings)[0] for i in batch]
                 else:
                     outs = self._greedy_batch([encoded[i] for i in batch], settings)
             except (RuntimeError, ValueError) as exc:  # e.g. out of memory
@@ -254,8 +258,9 @@ class HFBackend:
     def _generate_batch(
         self, rows: list[list[int]], settings: GenerationSettings
     ) -> list[Completion]:
-        """Rows of equal length through HF `generate` (used for sampling, one row at a
-        time: see `_batches`), seeded with `settings.seed`."""
+        """Rows of equal length through HF `generate` (used one row at a time: for sampling,
+        see `_batches`, and for greedy decoding of attention `greedy_batch` does not
+        compute), seeded with `settings.seed`."""
         ids = torch.tensor(rows, device=self.device)
         eos = self._eos_ids()
         kwargs = dict(

@@ -97,6 +97,34 @@ def test_prompts_split_over_several_packs_decode_the_same(tiny, alone, monkeypat
     assert outs == [alone[p] for p in POOL]
 
 
+@pytest.mark.parametrize(
+    "config, length, computed",
+    [
+        ({}, 10_000, True),
+        ({"attn_logit_softcapping": 50.0}, 10, False),
+        ({"sliding_window": 64}, 64, True),
+        ({"sliding_window": 64}, 65, False),
+        ({"sliding_window": 64, "use_sliding_window": False}, 65, True),
+    ],
+)
+def test_attention_greedy_batch_does_not_compute_goes_to_the_models_own_code(
+    tiny, alone, monkeypatch, config, length, computed
+):
+    for key, value in config.items():
+        monkeypatch.setattr(tiny.model.config, key, value, raising=False)
+    assert batching.supports(tiny.model, length) is computed
+    if computed:
+        return
+    calls = []
+    monkeypatch.setattr(batching, "supports", lambda *a: False)
+    monkeypatch.setattr("reasoning.models.hf.greedy_batch", lambda *a: calls.append(a))
+    outs = tiny.generate(POOL[:3], GenerationSettings(max_new_tokens=NEW_TOKENS, chat=False))
+    assert not calls  # one at a time through HF generate, the model's own attention
+    assert all(o.finish_reason in ("stop", "length") for o in outs)
+    if "attn_logit_softcapping" in config:  # llama's own code has no soft-capping
+        assert [o.text for o in outs] == [alone[p].text for p in POOL[:3]]
+
+
 # The exactness above rests on one property of the CPU GEMM, checked here at SmolLM2's
 # shapes (the tiny test model's are too small to reach the tiled kernels): a row's bits do
 # not depend on its position or on the other rows, in a prefill GEMM (x @ W^T, >= PACK_MIN
