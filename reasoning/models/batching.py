@@ -262,7 +262,7 @@ def _weights_first_linears(model) -> Iterator[None]:
         yield
     finally:
         for m in plain:
-            del m.forward
+            m.__dict__.pop("forward", None)
 
 
 def _cache_argument(model) -> str:
