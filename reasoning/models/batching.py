@@ -177,15 +177,15 @@ class _PreallocatedLayer(DynamicLayer):
     writes its new column in place (transformers' DynamicLayer concatenates, copying the
     whole cache every step: 40 % of a 16-row SmolLM2 decode step)."""
 
-    def __init__(self, keys: torch.Tensor, values: torch.Tensor, room: int) -> None:
+    def __init__(self, keys: torch.Tensor, values: torch.Tensor, length: int) -> None:
+        """`keys`, `values`: the buffers (batch x heads x capacity x dim), filled up to
+        `length`."""
         super().__init__()
-        self.buffers = [
-            t.new_zeros(*t.shape[:2], t.shape[2] + room, t.shape[3]) for t in (keys, values)
-        ]
-        self.length = 0
+        self.buffers = [keys, values]
+        self.length = length
+        self.keys, self.values = keys[:, :, :length], values[:, :, :length]
         self.is_initialized = True
         self.device = keys.device
-        self.update(keys, values)
 
     def update(self, key_states: torch.Tensor, value_states: torch.Tensor, *args, **kwargs):
         end = self.length + key_states.shape[-2]
@@ -210,18 +210,20 @@ def _merge(caches: list[KV], rows: int, room: int) -> DynamicCache:
     with room for `room` more tokens."""
     longest = max(kv[0][0].shape[2] for kv in caches)
     merged = DynamicCache()
+    preallocated = hasattr(merged, "layers")  # transformers < 4.56: a plain DynamicCache
+    capacity = longest + room if preallocated else longest
     layers = []
     for layer in range(len(caches[0])):
         k0, v0 = caches[0][layer]
-        keys = k0.new_zeros(rows, k0.shape[1], longest, k0.shape[3])
-        values = v0.new_zeros(rows, v0.shape[1], longest, v0.shape[3])
+        keys = k0.new_zeros(rows, k0.shape[1], capacity, k0.shape[3])
+        values = v0.new_zeros(rows, v0.shape[1], capacity, v0.shape[3])
         for b, kv in enumerate(caches):
             length = kv[layer][0].shape[2]
-            keys[b, :, longest - length :] = kv[layer][0][0]
-            values[b, :, longest - length :] = kv[layer][1][0]
-        if hasattr(merged, "layers"):
-            layers.append(_PreallocatedLayer(keys, values, room))
-        else:  # transformers < 4.56: a plain DynamicCache
+            keys[b, :, longest - length : longest] = kv[layer][0][0]
+            values[b, :, longest - length : longest] = kv[layer][1][0]
+        if preallocated:
+            layers.append(_PreallocatedLayer(keys, values, longest))
+        else:
             merged.update(keys, values, layer)
     if layers:
         merged.layers = layers
