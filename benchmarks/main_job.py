@@ -1,7 +1,7 @@
 """Time `reasoning run` (the main job) end to end and print its survival table.
 
-    python benchmarks/main_job.py                      # the default: the embedded model, runs/bench-main
-    python benchmarks/main_job.py --model DIR -n 2     # any arguments of `reasoning run`
+    python benchmarks/main_job.py                   # the embedded model, runs/bench-main
+    python benchmarks/main_job.py --model DIR -n 2  # any arguments of `reasoning run`
 
 The budget is 5 minutes on 2 CPU cores for the default command. The run uses a fresh output
 directory and cache (removed first), so nothing is served from an earlier run; it then

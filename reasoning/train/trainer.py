@@ -266,9 +266,7 @@ def train(
         tokens_seen += int(mask.sum())
         train_seconds += time.time() - tick
         bar.update(1)
-        bar.set_postfix(
-            loss=f"{answer_loss:.3f}", tok_s=f"{tokens_seen / train_seconds:.0f}"
-        )
+        bar.set_postfix(loss=f"{answer_loss:.3f}", tok_s=f"{tokens_seen / train_seconds:.0f}")
         if cfg.eval_every and step % cfg.eval_every == 0 and step < len(order):
             model.eval()
             small = [(f, k, c[: max(1, cfg.heldout_per_cell // 6)]) for f, k, c in heldout]
