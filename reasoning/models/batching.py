@@ -182,27 +182,19 @@ class _PreallocatedLayer(DynamicLayer):
         `length`."""
         super().__init__()
         self.buffers = [keys, values]
-        self.length = length
         self.keys, self.values = keys[:, :, :length], values[:, :, :length]
         self.is_initialized = True
         self.device = keys.device
 
     def update(self, key_states: torch.Tensor, value_states: torch.Tensor, *args, **kwargs):
-        end = self.length + key_states.shape[-2]
-        self.buffers[0][:, :, self.length : end] = key_states
-        self.buffers[1][:, :, self.length : end] = value_states
-        self.length = end
+        """Write the new tokens after the filled part; `keys`/`values` stay views of the
+        filled part, so DynamicLayer's lengths and mask sizes hold as they are."""
+        start = self.keys.shape[-2]
+        end = start + key_states.shape[-2]
+        self.buffers[0][:, :, start:end] = key_states
+        self.buffers[1][:, :, start:end] = value_states
         self.keys, self.values = (b[:, :, :end] for b in self.buffers)
         return self.keys, self.values
-
-    def get_seq_length(self, *args) -> int:
-        return self.length
-
-    def get_mask_sizes(self, query_length: int, *args) -> tuple[int, int]:
-        return self.length + query_length, 0
-
-    def get_max_length(self) -> int:
-        return -1
 
 
 def _merge(caches: list[KV], rows: int, room: int) -> DynamicCache:
