@@ -7,22 +7,22 @@ SmolLM2-135M-Instruct, zero-shot and k-shot, on the easy levels) and survival un
 Held-out items come from the evaluation seed range (seed 1; KGQA on the default graph,
 kg_seed 0, which the model never trained on); greedy, strict verifiers. Survival: the same
 items through the dense model and through magnitude / Wanda / SparseGPT at 50 % and 70 %
-and Wanda 2:4 (each pruned from a fresh copy; Wanda and SparseGPT calibrate on the suite's
-calibration range), with each cell's accuracy drop in points against dense.
+and Wanda 2:4 (each pruned from a fresh copy; Wanda and SparseGPT calibrate on the model's
+own training mixture drawn from the suite's calibration range), with each cell's accuracy
+drop in points against dense.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import time
-from pathlib import Path
 
 from evals.fewshot import shot_prompts
 from evals.stats import wilson_interval
 from evals.variants import build_variant, parse_variants
 from reasoning.models import HFBackend
-from reasoning.prune.calibration import default_items
+from reasoning.models.embedded import local_directory
+from reasoning.prune.calibration import calibration_items, training_record
 from reasoning.train.heldout import accuracy_table
 from reasoning.train.mixture import DEFAULT_FAMILIES, heldout_items
 
@@ -77,7 +77,7 @@ def accuracy_section(args, cells) -> None:
 
 def survival_section(args, cells) -> None:
     specs = parse_variants(args.variants)
-    calibration = default_items(args.n_calibration)
+    calibration = calibration_items(args.n_calibration, model_dir=local_directory(args.model))
     table: dict[str, list[dict]] = {}
     for spec in specs:
         started = time.perf_counter()
@@ -113,12 +113,9 @@ def _families(args) -> list[str]:
     trainer's defaults: a family the model never saw would only add minutes of noise."""
     if args.families:
         return [f.strip() for f in args.families.split(",") if f.strip()]
-    from reasoning.models.embedded import is_named, resolve_named
-
-    folder = resolve_named(args.model) if is_named(args.model) else Path(args.model)
-    record = folder / "training.json"
-    if record.exists():
-        return list(json.loads(record.read_text())["config"]["families"])
+    record = training_record(local_directory(args.model))
+    if record is not None and record.get("config", {}).get("families"):
+        return list(record["config"]["families"])
     return list(DEFAULT_FAMILIES)
 
 

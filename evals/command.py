@@ -125,7 +125,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     _check_variants(specs, bool(args.base_url))
     out = Path(args.output)
     items = read_items(args.items) if args.items else generate_plans(plans)
-    calibration = _calibration(specs, items, args.n_calibration)
+    calibration = _calibration(specs, items, args.n_calibration, args.model)
     cache_path = Path(args.cache) if args.cache else out.with_name(out.name + ".cache.sqlite")
     samples, looped, described = _answer_all(args, specs, items, calibration, settings, cache_path)
     groups = summarise(items, samples, cluster=family_cluster)
@@ -157,12 +157,16 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
-def _calibration(specs, items, n):
+def _calibration(specs, items, n, model: str | None = None):
+    """The items data-aware pruning calibrates on (None when no variant needs any): the
+    model's own training mixture when it records one, else the default families; checked
+    disjoint from the evaluation items."""
     if not any(s.method in ("wanda", "sparsegpt", "heads", "channels", "layers") for s in specs):
         return None
-    from reasoning.prune.calibration import default_items
+    from reasoning.models.embedded import local_directory
+    from reasoning.prune.calibration import calibration_items
 
-    chosen = default_items(n)
+    chosen = calibration_items(n, model_dir=local_directory(model) if model else None)
     check_disjoint([i.id for i in items], [c.id for c in chosen], "calibration")
     return chosen
 

@@ -182,7 +182,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"reasoning: error: {exc}", file=sys.stderr)
         return 1
     print(f"{len(items)} items generated, {checked} re-verified", file=sys.stderr)
-    calibration = _calibration(specs, items, args.n_calibration)
+    calibration = _calibration(specs, items, args.n_calibration, args.model)
     cache_path = out.with_name(out.name + ".cache.sqlite")
     samples, looped, described = answer_per_family(args, specs, items, calibration, cache_path)
     groups = summarise(items, samples, cluster=family_cluster)

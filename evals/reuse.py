@@ -2,7 +2,7 @@
 
 The cache keys a pruned variant's completions on the fingerprint of its pruned weights,
 which is only known after pruning. So after each prune the cache records
-(base fingerprint, variant spec, calibration ids, seed, device) -> (pruned fingerprint,
+(base fingerprint, variant spec, calibration ids and texts, seed, device) -> (pruned fingerprint,
 pruning report) (`CompletionCache.put_record('pruned', ...)`). On a rerun the base is
 loaded (its fingerprint is a hash of its weights) and, if a pruned fingerprint is
 recorded, the variant is first answered by `CacheOnly`: a stand-in with that fingerprint
@@ -24,6 +24,7 @@ from evals.cache import CompletionCache
 from evals.variants import VariantSpec, build_variant
 from reasoning.core import Instance
 from reasoning.models.base import Completion
+from reasoning.prune.calibration import calibration_text, texts_hash
 
 T = TypeVar("T")
 MISS = "not in the cache (cache-only stand-in of a pruned variant)"
@@ -55,9 +56,12 @@ def prune_key(
     device: str | None = None,
 ) -> str:
     """sha256 of what decides a pruned variant's weights: the base's fingerprint, the
-    spec, the calibration ids in order, the seed and the device."""
+    spec, the calibration ids in order and the texts pruning reads from them (so a change
+    of how an item becomes calibration text never reuses an old variant), the seed and the
+    device."""
     ids = [c.id for c in calibration] if calibration else None
-    text = json.dumps([base_fingerprint, spec.to_dict(), ids, seed, device], sort_keys=True)
+    texts = texts_hash([calibration_text(c) for c in calibration]) if calibration else None
+    text = json.dumps([base_fingerprint, spec.to_dict(), ids, texts, seed, device], sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()
 
 

@@ -48,6 +48,20 @@ def is_named(name: str) -> bool:
     return not Path(name).exists() and name in known_names()
 
 
+def local_directory(source: str) -> Path | None:
+    """The directory a model source names without loading or converting anything: an
+    existing folder, a bundled model, or a named model already converted in the cache;
+    None for a hub id, a URL or a named model not yet converted."""
+    if Path(source).is_dir():
+        return Path(source)
+    bundled = bundled_models()
+    if source in bundled:
+        return bundled[source]
+    if source in NAMED and (cache_dir() / "models" / source / "config.json").exists():
+        return cache_dir() / "models" / source
+    return None
+
+
 def cache_dir() -> Path:
     """$REASONING_CACHE, else ~/.cache/reasoning-suite."""
     root = os.environ.get("REASONING_CACHE") or Path.home() / ".cache" / "reasoning-suite"

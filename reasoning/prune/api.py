@@ -14,9 +14,9 @@ from reasoning.core import ConfigError, Instance
 from reasoning.models.hf import check_device, weights_fingerprint
 from reasoning.prune import structured, unstructured
 from reasoning.prune.calibration import (
+    calibration_items,
+    calibration_text,
     capture_block_inputs,
-    default_items,
-    item_text,
     texts_hash,
     tokenize,
 )
@@ -98,14 +98,17 @@ def check_prune_args(
     return s, nm
 
 
-def _calibration_texts(calibration, n: int, seed: int) -> tuple[list[str], list[str | None]]:
+def _calibration_texts(
+    calibration, n: int, seed: int, model_dir=None
+) -> tuple[list[str], list[str | None]]:
     """(texts, the id of the item each came from, None for plain text). The default is the
-    suite's own items from the reserved calibration seed range."""
-    items = default_items(n, seed) if calibration is None else list(calibration)
+    suite's own items from the reserved calibration seed range: the model's training
+    mixture when its directory records one, else the default families."""
+    items = calibration_items(n, seed, model_dir) if calibration is None else list(calibration)
     texts, ids = [], []
     for item in items:
         if isinstance(item, Instance):
-            texts.append(item_text(item))
+            texts.append(calibration_text(item))
             ids.append(item.id)
         else:
             texts.append(str(item))
@@ -151,7 +154,8 @@ def prune(
     if needs_data:
         if tokenizer is None:
             raise ConfigError(f"method {method} needs calibration data and a tokenizer")
-        texts, ids = _calibration_texts(calibration, n_calibration, seed)
+        model_dir = getattr(model, "name_or_path", None)  # where from_pretrained read it
+        texts, ids = _calibration_texts(calibration, n_calibration, seed, model_dir)
         dev = next(model.parameters()).device
         samples = tokenize(tokenizer, texts, seq_len, dev)
         calib_info.update(

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import torch
 from torch import nn
@@ -49,14 +51,62 @@ def default_items(n: int, seed: int = 0) -> list:
     return items[:n]
 
 
+TRAINING_RECORD = "training.json"
+
+
+def training_record(model_dir: str | os.PathLike[str] | None) -> dict | None:
+    """The `training.json` a model directory holds (a model `reasoning train` wrote), or
+    None: no directory, no record, or one that is not a JSON object."""
+    if not model_dir:
+        return None
+    path = Path(model_dir) / TRAINING_RECORD
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return record if isinstance(record, dict) else None
+
+
+def calibration_items(n: int, seed: int = 0, model_dir=None) -> list:
+    """What pruning calibrates on by default: for a model that records its training mixture
+    (`training.json`), n items of that mixture drawn from the calibration range — the
+    distribution the model was trained on, as Wanda and SparseGPT calibrate an LLM on
+    pretraining-like text; otherwise `default_items`. Never an evaluation or training item.
+    """
+    record = training_record(model_dir)
+    if record is not None:
+        from reasoning.core import ConfigError
+        from reasoning.core.seeds import calibration_seed
+        from reasoning.train.mixture import mixture_items, recorded_parts
+
+        try:
+            parts = recorded_parts(record)
+        except ConfigError:
+            parts = []
+        if parts:
+            return mixture_items(parts, n, calibration_seed(seed), seed)
+    return default_items(n, seed)
+
+
+def calibration_text(item) -> str:
+    """An item as calibration text: its prompt, then what a model is asked to write for it
+    (the family's worked answer, `Family.target`) — the tokens a model's activations see
+    when it answers."""
+    from reasoning.registry import get_family
+
+    return f"{item.prompt}\n{get_family(item.family).target(item)}"
+
+
 def item_text(item) -> str:
-    """An item as calibration text: its prompt, then its gold answer (JSON unless text)."""
+    """An item as plain text: its prompt, then its gold answer (JSON unless text) — what
+    the perplexity signals score (`evals.signals`); pruning reads `calibration_text`."""
     answer = item.answer if isinstance(item.answer, str) else json.dumps(item.answer)
     return f"{item.prompt}\n{answer}"
 
 
 def default_texts(n: int, seed: int = 0) -> list[str]:
-    """n prompts+answers from `default_items`."""
+    """n prompts+gold answers from `default_items` (the texts a peer pruner is given in
+    benchmarks/prune_vs_llmcompressor.py, the same for both sides)."""
     return [item_text(item) for item in default_items(n, seed)]
 
 

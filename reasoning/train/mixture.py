@@ -142,16 +142,42 @@ def allocate(parts: list[Part], total: int) -> list[tuple[str, dict[str, Any], i
 def training_items(parts: list[Part], total: int, seed: int, progress=None) -> list[Instance]:
     """`total` items drawn from the training seed range (`training_seed(seed)`), in a
     deterministic interleaving of the parts (item order is fixed by the seed)."""
+    return mixture_items(parts, total, training_seed(seed), seed, progress)
+
+
+def mixture_items(
+    parts: list[Part], total: int, item_seed: int, order_seed: int, progress=None
+) -> list[Instance]:
+    """`total` items of the parts, generated with `item_seed` and shuffled by `order_seed`
+    (training draws from the training range; pruning calibration from its own range)."""
     import random
 
     items: list[Instance] = []
     for family, knobs, count in allocate(parts, total):
-        for item in iter_generate(family, count, training_seed(seed), **knobs):
+        for item in iter_generate(family, count, item_seed, **knobs):
             items.append(item)
             if progress is not None:
                 progress.update(1)
-    random.Random(seed).shuffle(items)
+    random.Random(order_seed).shuffle(items)
     return items
+
+
+def recorded_parts(record: dict) -> list[Part]:
+    """The training parts a `training.json` record names (its explicit parts, else its
+    families' defaults); ConfigError when the record does not describe a mixture."""
+    config = record.get("config") if isinstance(record, dict) else None
+    if not isinstance(config, dict):
+        raise ConfigError("training record has no config")
+    explicit = config.get("parts") or []
+    families = config.get("families") or []
+    if not all(isinstance(p, str) for p in explicit) or not all(
+        isinstance(f, str) for f in families
+    ):
+        raise ConfigError("training record's parts/families are not strings")
+    parts = [parse_part(p) for p in explicit] or default_parts(list(families))
+    if not parts:
+        raise ConfigError("training record names no parts and no families")
+    return parts
 
 
 def heldout_items(

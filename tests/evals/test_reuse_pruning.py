@@ -73,3 +73,17 @@ def test_a_recorded_fingerprint_with_a_missing_completion_prunes(tmp_path, monke
         _, _, result, reused = build_or_reuse(spec, Base, None, cache, answer)
     assert (result, reused, built) == ("rows", False, ["magnitude:0.5"])
     assert asked == ["CacheOnly", "CacheOnly"]  # the stand-in first, then the pruned model
+
+
+def test_prune_key_follows_the_calibration_texts_not_only_their_ids(monkeypatch):
+    import reasoning
+    from evals.variants import parse_variants
+
+    spec = parse_variants("wanda:0.5")[0]
+    items = reasoning.generate("logicasker", 3, 5)
+    key = prune_key("base-fp", spec, items)
+    assert key == prune_key("base-fp", spec, list(items))
+    assert key != prune_key("base-fp", spec, items[:2])
+    assert key != prune_key("base-fp", spec, None)
+    monkeypatch.setattr("evals.reuse.calibration_text", lambda item: item.prompt)
+    assert prune_key("base-fp", spec, items) != key  # same ids, other texts
