@@ -170,10 +170,9 @@ def recorded_parts(record: dict) -> list[Part]:
         raise ConfigError("training record has no config")
     explicit = config.get("parts") or []
     families = config.get("families") or []
-    if not all(isinstance(p, str) for p in explicit) or not all(
-        isinstance(f, str) for f in families
-    ):
-        raise ConfigError("training record's parts/families are not strings")
+    if not all(isinstance(v, list) and all(isinstance(x, str) for x in v)
+               for v in (explicit, families)):  # fmt: skip
+        raise ConfigError("training record's parts/families are not lists of strings")
     parts = [parse_part(p) for p in explicit] or default_parts(list(families))
     if not parts:
         raise ConfigError("training record names no parts and no families")
