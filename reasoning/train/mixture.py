@@ -173,10 +173,16 @@ def recorded_parts(record: dict) -> list[Part]:
     if not all(isinstance(v, list) and all(isinstance(x, str) for x in v)
                for v in (explicit, families)):  # fmt: skip
         raise ConfigError("training record's parts/families are not lists of strings")
-    parts = [parse_part(p) for p in explicit] or default_parts(list(families))
+    parts = resolve_parts(explicit, families)
     if not parts:
         raise ConfigError("training record names no parts and no families")
     return parts
+
+
+def resolve_parts(part_texts, families) -> list[Part]:
+    """Explicit parts ('FAMILY:KNOB=V@SHARE') when any are given, else the families'
+    default mixtures: what `reasoning train` trains on, and what its record describes."""
+    return [parse_part(p) for p in part_texts] or default_parts(list(families))
 
 
 def heldout_items(

@@ -213,12 +213,12 @@ def train(
     from reasoning.models.hf import HFBackend, pick_device
     from reasoning.registry import get_family
     from reasoning.train.heldout import accuracy_table, format_table
-    from reasoning.train.mixture import default_parts, heldout_items, parse_part, training_items
+    from reasoning.train.mixture import heldout_items, resolve_parts, training_items
     from reasoning.train.tokenizer import build_tokenizer
 
     cfg.validate()
     out = Path(out)
-    parts = [parse_part(p) for p in cfg.parts] or default_parts(list(cfg.families))
+    parts = resolve_parts(cfg.parts, cfg.families)
     resume = check_output_dir(out, cfg)
     started = time.time()
     target = pick_device(device)
