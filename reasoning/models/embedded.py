@@ -58,9 +58,13 @@ def local_directory(source: str) -> Path | None:
     bundled = bundled_models()
     if source in bundled:
         return bundled[source]
-    if source in NAMED and (cache_dir() / "models" / source / "config.json").exists():
-        return cache_dir() / "models" / source
-    return None
+    converted = converted_directory(source) if source in NAMED else None
+    return converted if converted is not None and (converted / "config.json").exists() else None
+
+
+def converted_directory(name: str) -> Path:
+    """Where a named GGUF model's safetensors conversion lives in the cache."""
+    return cache_dir() / "models" / name
 
 
 def cache_dir() -> Path:
@@ -92,7 +96,7 @@ def resolve_named(name: str) -> Path:
         return bundled[name]
     if name not in NAMED:
         raise BackendError(f"unknown named model {name!r}; known: {', '.join(known_names())}")
-    target = cache_dir() / "models" / name
+    target = converted_directory(name)
     if (target / "config.json").exists() and (target / "model.safetensors").exists():
         return target
     directory, filename = gguf_source(name)
