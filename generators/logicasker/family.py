@@ -21,7 +21,7 @@ from generators.logicasker.chains import (
 from generators.logicasker.english import Vocabulary, sentence
 from generators.logicasker.explain import explain
 from generators.logicasker.realise import realise
-from generators.logicasker.recheck import checker, recheck
+from generators.logicasker.recheck import ASK, HEAD, TAIL, checker, recheck
 from generators.logicasker.rules import (
     EQUIVALENCE,
     FALLACY,
@@ -271,11 +271,7 @@ def _instance(
 ) -> Instance:
     lines = [sentence(p, rng, vocab) for p in premises]
     question = sentence(concl, rng, vocab)
-    prompt = (
-        "Consider the following premises:\n" + "\n".join(lines) + "\n\n"
-        f"Can we infer the following from them? {question}\n\n"
-        "End your reply with 'Answer: yes' or 'Answer: no'."
-    )
+    prompt = HEAD + "\n".join(lines) + ASK + question + TAIL  # the layout recheck reads
     script, query = formal
     meta = {
         "formal": {"format": "smtlib2", "text": script, "query": query},
