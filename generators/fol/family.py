@@ -36,13 +36,16 @@ from solvers.fol import (
     InconsistentPremises,
     Not,
     Pred,
-    label_many,
+    first_decided,
     render,
+    reusable_solver,
     to_smtlib,
 )
 
 NAME = "fol"
-VERSION = "2"
+# 3: entail items are searched with `first_decided` (one z3 context per item); the same
+# items as version 2 except on stories where z3 gave up on a check (see first_decided)
+VERSION = "3"
 LABELS = ("True", "False", "Unknown")
 MAX_ATTEMPTS = 300
 PEOPLE_PER_STORY = 2
@@ -108,6 +111,7 @@ def _translate_item(config: Config, rng: random.Random) -> tuple[str, list[str],
 
 
 def _entail_item(config: Config, rng: random.Random, target: str) -> tuple[str, str, dict]:
+    solver = reusable_solver()  # one z3 context for this item's stories, each in its scope
     for _ in range(MAX_ATTEMPTS):
         lex = _lexicon(config, rng)
         pairs = [_sentence(rng, lex, config) for _ in range(config.sentences)]
@@ -115,21 +119,23 @@ def _entail_item(config: Config, rng: random.Random, target: str) -> tuple[str, 
         candidates = [(p, w) for p in people for w in lex.unary]
         rng.shuffle(candidates)
         conclusions = [Pred(w.pred, (Const(p.lower()),)) for p, w in candidates]
+        premises = [f for _, f in pairs]
+        stated = set(premises) | {Not(f) for f in premises}
+        # a mere restatement of a premise is never asked, so it is not labelled either
+        asked = [i for i, c in enumerate(conclusions) if c not in stated and Not(c) not in stated]
+        # True is asked as a true or, negated, a false conclusion; False likewise
+        wanted = ("Unknown",) if target == "Unknown" else ("True", "False")
         try:
-            labels = label_many([f for _, f in pairs], conclusions)
+            found = first_decided(premises, [conclusions[i] for i in asked], wanted, solver=solver)
         except InconsistentPremises:
             continue
-        stated = {f for _, f in pairs} | {Not(f) for _, f in pairs}
-        for (person, word), concl, result in zip(candidates, conclusions, labels, strict=True):
-            if not result.decided or concl in stated or Not(concl) in stated:
-                continue  # undecided, or a mere restatement of a premise
-            flipped = {"True": "False", "False": "True"}.get(result.label, "Unknown")
-            if result.label == target:
-                return _entail_prompt(pairs, f"{person} is {word.is_()}.", concl, target, lex)
-            if flipped == target:
-                return _entail_prompt(
-                    pairs, f"{person} is not {word.is_()}.", Not(concl), target, lex
-                )
+        if found is None:
+            continue
+        k, result = found
+        (person, word), concl = candidates[asked[k]], conclusions[asked[k]]
+        if result.label == target:
+            return _entail_prompt(pairs, f"{person} is {word.is_()}.", concl, target, lex)
+        return _entail_prompt(pairs, f"{person} is not {word.is_()}.", Not(concl), target, lex)
     raise GenerationError(
         f"no story with a certified {target!r} conclusion in {MAX_ATTEMPTS} tries; "
         "use more sentences or fewer predicates"

@@ -29,6 +29,7 @@ from solvers.fol.logic import (
     entails,
     equivalence,
     equivalent,
+    first_decided,
     label_many,
     label_smtlib,
     reusable_solver,
@@ -47,7 +48,7 @@ __all__ = [
     "BinOp", "Const", "Entailment", "EntailmentMemo", "Eq", "Equivalence", "FOLParseError",
     "Formula", "Func", "InconsistentPremises", "Not", "Pred", "Quant", "SCOPES", "Var",
     "Z3Builder", "as_formula", "close", "entailment", "entails", "equivalence", "equivalent",
-    "free_vars", "function_signature", "label_many", "label_smtlib", "parse", "render",
-    "render_term", "reusable_solver", "shape", "shape_and_symbols", "signature", "symbols",
-    "SmtlibByShape", "SmtlibMemo", "smtlib_shape", "to_smtlib",
+    "first_decided", "free_vars", "function_signature", "label_many", "label_smtlib",
+    "parse", "render", "render_term", "reusable_solver", "shape", "shape_and_symbols",
+    "signature", "symbols", "SmtlibByShape", "SmtlibMemo", "smtlib_shape", "to_smtlib",
 ]  # fmt: skip

@@ -253,6 +253,94 @@ def label_many(
     return out
 
 
+def first_decided(
+    premises: list[str | Formula],
+    conclusions: list[str | Formula],
+    labels: tuple[str, ...],
+    timeout_ms: int = DEFAULT_TIMEOUT_MS,
+    solver: z3.Solver | None = None,
+) -> tuple[int, Entailment] | None:
+    """The index and result of the first conclusion z3 decides (in `label_many`'s sense)
+    with a label in `labels`, or None if there is none; raises InconsistentPremises as
+    `label_many` does. Strings are parsed.
+
+    Fewer checks than `label_many`: conclusions are checked in order and the search stops
+    at the first fit. The answer is the one a scan of `label_many`'s results gives while
+    z3 decides the checks; where z3 gives up at its resource limit (`z3bridge.RLIMIT`),
+    the different checks and solver state (earlier scopes in a shared solver) can decide
+    a conclusion `label_many` gave up on, or the other way round, so another (still
+    certified) conclusion may be found. Deterministic: same inputs and solver history,
+    same answer. When only 'True' / 'False' are wanted, every model z3 returns (of the
+    premises, or of the premises and a goal) is kept, and a goal some model already
+    satisfies is not checked again: z3 is sound, so it could only answer sat (or give
+    up) there, which labels the conclusion neither True nor False. The label returned
+    still comes from z3's unsat answer. With 'Unknown' wanted, both goals of every
+    conclusion are checked as in `label_many` (its `decided` needs both answered sat).
+    Cost: at most 1 + 2 * len(conclusions) checks; usually far fewer.
+
+    `solver` (see `reusable_solver`) carries one z3 context and solver across calls from
+    one thread, as in `entailment` (a fresh context costs several ms, more than most
+    checks here); the premises are asserted in a push/pop scope, so it is left as it was
+    found."""
+    premises, conclusions = as_formulas(premises), as_formulas(conclusions)
+    s = solver if solver is not None else reusable_solver(timeout_ms)
+    b = Z3Builder(s.ctx)
+    s.push()
+    try:
+        s.add(*[b.formula(p) for p in premises])
+        return _first_decided(s, b, conclusions, labels)
+    finally:
+        s.pop()
+
+
+def _first_decided(
+    s: z3.Solver, b: Z3Builder, conclusions: list[Formula], labels: tuple[str, ...]
+) -> tuple[int, Entailment] | None:
+    """`first_decided` over the premises asserted in `s` (built by `b`)."""
+    base = s.check()
+    if base == z3.unsat:
+        raise InconsistentPremises("the premises are contradictory")
+    shortcut = "Unknown" not in labels
+    if shortcut and base != z3.sat:
+        return None  # True / False are decided only over premises shown consistent
+    goals = [b.formula(c) for c in conclusions]
+    holds: set[int] = set()  # goals true in some model of the premises
+    fails: set[int] = set()  # goals false in some model of the premises
+    if shortcut:
+        _note(s.model(), goals, 0, holds, fails)
+    for i, c in enumerate(goals):
+        neg = pos = None
+        if i not in fails:
+            neg, model = _scoped_check(s, z3.Not(c), want_model=shortcut)
+            if model is not None:
+                _note(model, goals, i, holds, fails)
+        if neg == z3.unsat:
+            result = Entailment("True", base == z3.sat)
+        else:
+            if i not in holds:
+                pos, model = _scoped_check(s, c, want_model=shortcut)
+                if model is not None:
+                    _note(model, goals, i, holds, fails)
+            if pos == z3.unsat:
+                result = Entailment("False", base == z3.sat)
+            else:
+                result = Entailment("Unknown", neg == z3.sat and pos == z3.sat)
+        if result.decided and result.label in labels:
+            return i, result
+    return None
+
+
+def _note(model: z3.ModelRef, goals: list[z3.BoolRef], start: int, holds: set, fails: set):
+    """Record which of goals[start:] `model` makes true and which false (a goal the model
+    does not evaluate to a truth value, e.g. a quantified one, is left unrecorded)."""
+    for i in range(start, len(goals)):
+        value = model.eval(goals[i], model_completion=True)
+        if z3.is_true(value):
+            holds.add(i)
+        elif z3.is_false(value):
+            fails.add(i)
+
+
 def label_smtlib(
     script: str,
     query: str,
