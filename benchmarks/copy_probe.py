@@ -45,27 +45,25 @@ def copy_batch(rng: random.Random, size: int, symbols: int):
     return ids, mask, answer
 
 
+class _Symbols:
+    """What `model_config` reads of a tokenizer: its size and special token ids."""
+
+    def __init__(self, size: int):
+        self.size, self.bos_token_id, self.eos_token_id, self.pad_token_id = size, BOS, EOS, PAD
+
+    def __len__(self) -> int:
+        return self.size
+
+
 def probe(lr: float, steps: int, symbols: int, seed: int, every: int) -> list[tuple[int, float]]:
     import torch
-    from transformers import LlamaConfig, LlamaForCausalLM
+    from transformers import LlamaForCausalLM
 
-    from reasoning.train.trainer import TrainConfig, loss_of
+    from reasoning.train.trainer import TrainConfig, loss_of, model_config
 
     d = TrainConfig()
     torch.manual_seed(seed)
-    config = LlamaConfig(
-        vocab_size=d.vocab_size,
-        hidden_size=d.hidden_size,
-        intermediate_size=d.intermediate_size,
-        num_hidden_layers=d.layers,
-        num_attention_heads=d.heads,
-        num_key_value_heads=d.heads,
-        max_position_embeddings=d.max_positions,
-        tie_word_embeddings=True,
-        pad_token_id=PAD,
-        bos_token_id=BOS,
-        eos_token_id=EOS,
-    )
+    config = model_config(d, _Symbols(d.vocab_size))
     model = LlamaForCausalLM(config)
     optimizer = torch.optim.AdamW(
         model.parameters(), lr=lr, weight_decay=d.weight_decay, betas=(0.9, 0.95)
