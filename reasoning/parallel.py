@@ -141,8 +141,20 @@ def generate_parallel(
     family: str, n: int, seed: int, points: Sequence[dict], jobs: int
 ) -> Iterator[Instance]:
     """n items per knob point, made by `jobs` worker processes, yielded in order."""
+    return generate_cells([(family, p, n) for p in points], seed, jobs)
+
+
+def generate_cells(
+    cells: Sequence[tuple[str, dict, int]], seed: int, jobs: int
+) -> Iterator[Instance]:
+    """The items of (family, knobs, n) cells, cell after cell, made by `jobs` worker
+    processes of one pool: the same items, in the same order, as generating each cell."""
     jobs = usable_jobs(jobs)
-    tasks = ((family, dict(p), seed, s, c) for p in points for s, c in iter_chunks(n, jobs))
+    tasks = (
+        (family, dict(point), seed, start, count)
+        for family, point, n in cells
+        for start, count in iter_chunks(n, jobs)
+    )
     for items in pool_map(_generate_chunk, tasks, jobs):
         yield from items
 

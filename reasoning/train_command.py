@@ -62,6 +62,13 @@ def add_train_parser(sub) -> None:
     )
     p.add_argument("--device", default=None, help="cpu, cuda, cuda:N (default: CUDA when present)")
     p.add_argument("-o", "--output", required=True, help="output model directory")
+    p.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        default=1,
+        help="worker processes generating the training items (default 1; the same items)",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     p.set_defaults(func=cmd_train)
 
@@ -83,13 +90,17 @@ def config_from_args(args: argparse.Namespace):
 
 def cmd_train(args: argparse.Namespace) -> int:
     from reasoning.models.hf import check_device
+    from reasoning.parallel import check_jobs
     from reasoning.train.trainer import train
 
     cfg = config_from_args(args)
     cfg.validate()
+    check_jobs(args.jobs)
     check_device(args.device)
     command = " ".join(["reasoning", "train", *(shlex.quote(a) for a in _argv(args))])
-    record = train(cfg, args.output, command=command, device=args.device, quiet=args.quiet)
+    record = train(
+        cfg, args.output, command=command, device=args.device, quiet=args.quiet, jobs=args.jobs
+    )
     print(
         f"wrote {args.output}: {record['parameters'] / 1e6:.2f}M parameters, "
         f"{record['tokens_per_second']:.0f} tokens/s, {record['wall_seconds']:.0f} s"

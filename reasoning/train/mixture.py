@@ -18,6 +18,7 @@ from reasoning.api import iter_generate
 from reasoning.core import ConfigError, Instance, build_config
 from reasoning.core.knobs import knob_table, parse_knob_value
 from reasoning.core.seeds import EVALUATION_SEED_LIMIT, training_seed
+from reasoning.parallel import generate_cells, usable_jobs
 from reasoning.registry import family_names, get_family
 
 # the seed of the held-out items: an evaluation seed, one `reasoning run` (seed 0) doesn't use
@@ -139,25 +140,32 @@ def allocate(parts: list[Part], total: int) -> list[tuple[str, dict[str, Any], i
     return [(f, k, n) for (f, k, _), n in zip(cells, counts, strict=True)]
 
 
-def training_items(parts: list[Part], total: int, seed: int, progress=None) -> list[Instance]:
+def training_items(
+    parts: list[Part], total: int, seed: int, progress=None, jobs: int = 1
+) -> list[Instance]:
     """`total` items drawn from the training seed range (`training_seed(seed)`), in a
     deterministic interleaving of the parts (item order is fixed by the seed)."""
-    return mixture_items(parts, total, training_seed(seed), seed, progress)
+    return mixture_items(parts, total, training_seed(seed), seed, progress, jobs)
 
 
 def mixture_items(
-    parts: list[Part], total: int, item_seed: int, order_seed: int, progress=None
+    parts: list[Part], total: int, item_seed: int, order_seed: int, progress=None, jobs: int = 1
 ) -> list[Instance]:
     """`total` items of the parts, generated with `item_seed` and shuffled by `order_seed`
-    (training draws from the training range; pruning calibration from its own range)."""
+    (training draws from the training range; pruning calibration from its own range).
+    `jobs` > 1 generates in that many worker processes: the same items."""
     import random
 
+    cells = allocate(parts, total)
+    if usable_jobs(jobs) > 1:
+        made = generate_cells(cells, item_seed, jobs)
+    else:
+        made = (it for f, knobs, n in cells for it in iter_generate(f, n, item_seed, **knobs))
     items: list[Instance] = []
-    for family, knobs, count in allocate(parts, total):
-        for item in iter_generate(family, count, item_seed, **knobs):
-            items.append(item)
-            if progress is not None:
-                progress.update(1)
+    for item in made:
+        items.append(item)
+        if progress is not None:
+            progress.update(1)
     random.Random(order_seed).shuffle(items)
     return items
 

@@ -206,8 +206,10 @@ def train(
     command: str = "",
     device=None,
     quiet: bool = False,
+    jobs: int = 1,
 ) -> dict:
-    """Train, save to `out` (model, tokenizer, training.json) and return the record."""
+    """Train, save to `out` (model, tokenizer, training.json) and return the record.
+    `jobs` worker processes generate the training items (the same items for any number)."""
     import torch
     from tqdm import tqdm
     from transformers import LlamaForCausalLM
@@ -226,7 +228,7 @@ def train(
     target = pick_device(device)
     total = cfg.steps * cfg.batch_size
     with tqdm(total=total, desc="generate training items", unit="item", disable=quiet) as bar:
-        items = training_items(parts, total, cfg.seed, progress=bar)
+        items = training_items(parts, total, cfg.seed, progress=bar, jobs=jobs)
     families = sorted({p.family for p in parts})
     heldout = heldout_items(families, cfg.heldout_per_cell)
     train_prompts = {it.prompt for it in items}

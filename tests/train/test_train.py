@@ -84,6 +84,14 @@ def test_training_items_never_are_evaluation_items():
     assert all(it.meta["seed"] == training_seed(0) for it in items)
 
 
+def test_training_items_are_the_same_made_by_worker_processes():
+    parts = [parse_part("logicasker:steps=1+2@0.6"), parse_part("kgqa:hops=1,kg_seed=1+2@0.4")]
+    alone = training_items(parts, 23, seed=3)
+    pooled = training_items(parts, 23, seed=3, jobs=2)
+    assert [it.id for it in pooled] == [it.id for it in alone]
+    assert [it.to_dict() for it in pooled] == [it.to_dict() for it in alone]
+
+
 def test_kgqa_trains_on_other_graphs_than_the_default():
     (part,) = DEFAULTS["kgqa"][0]
     assert 0 not in part.knobs["kg_seed"]  # kg_seed 0 is what users evaluate on
@@ -149,7 +157,8 @@ def test_output_with_a_model_or_another_config_is_refused(tmp_path):
 
 def test_cli_bad_settings_exit_2_with_one_line(tmp_path, capsys):
     for args in (["--part", "nlsat:n_vars=1"], ["--steps", "0"], ["--families", "pbe"],
-                 ["--hidden-size", "30", "--heads", "4"], ["--device", "cuda:99"]):  # fmt: skip
+                 ["--hidden-size", "30", "--heads", "4"], ["--device", "cuda:99"],
+                 ["--jobs", "0"]):  # fmt: skip
         assert main(["train", *args, "-q", "-o", str(tmp_path / "x")]) == 2
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 1 and err[0].startswith("reasoning: error:")
