@@ -26,8 +26,9 @@ def add_train_parser(sub) -> None:
         "--part",
         action="append",
         default=[],
-        metavar="FAMILY[:KNOB=V[+V],...][@SHARE]",
-        help="an explicit training part instead of the defaults (repeatable)",
+        metavar="FAMILY[:KNOB=V[+V],...][@SHARE[xREPEAT]]",
+        help="an explicit training part instead of the defaults (repeatable); xREPEAT shows "
+        "each of its items REPEAT times (fewer distinct items, for families slow to generate)",
     )
     p.add_argument(
         "--steps", type=int, default=d.steps, help=f"optimizer steps (default {d.steps})"

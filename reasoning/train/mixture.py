@@ -2,9 +2,12 @@
 share), drawn from the seed range reserved for training; held-out items come from the
 evaluation range (and, for KGQA, from a graph the model never trained on).
 
-A part's knob may list values (`nlsat:n_vars=3,4,5`): the part splits evenly over the
-cross product. The default mixture spans every hardness level the model is tested on, so
-its capacity is used (a model with room to spare hides pruning damage).
+A part's knob may list values (`nlsat:n_vars=3+4+5`): the part splits evenly over the
+cross product. A part may show each of its items several times (`fol:task=entail@0.25x3`:
+a third as many distinct items, each seen three times), for a family whose certified items
+are slow to make; pruning calibration always draws distinct items. The default mixture
+spans every hardness level the model is tested on, so its capacity is used (a model with
+room to spare hides pruning damage).
 """
 
 from __future__ import annotations
@@ -29,11 +32,13 @@ KG_TRAINING_SEEDS = tuple(range(1, 25))
 
 @dataclass(frozen=True)
 class Part:
-    """A share of the training items: one family, knob values (a list splits the part)."""
+    """A share of the training items: one family, knob values (a list splits the part);
+    `repeat` > 1 shows each distinct item that many times in training."""
 
     family: str
     knobs: dict[str, Any] = field(default_factory=dict)
     share: float = 1.0
+    repeat: int = 1
 
     def points(self) -> list[dict[str, Any]]:
         """The knob dicts this part covers (the cross product of listed values)."""
@@ -43,7 +48,8 @@ class Part:
 
     def label(self) -> str:
         knobs = ",".join(f"{k}={_show(v)}" for k, v in self.knobs.items())
-        return f"{self.family}:{knobs}" if knobs else self.family
+        name = f"{self.family}:{knobs}" if knobs else self.family
+        return f"{name} x{self.repeat}" if self.repeat > 1 else name
 
 
 def _show(value: Any) -> str:
@@ -73,12 +79,21 @@ DEFAULT_FAMILIES = ("logicasker", "nlsat", "kgqa")
 
 
 def parse_part(text: str) -> Part:
-    """'FAMILY[:KNOB=V[+V...],...][@SHARE]' -> Part; ConfigError naming what is wrong.
+    """'FAMILY[:KNOB=V[+V...],...][@SHARE[xREPEAT]]' -> Part; ConfigError naming what is
+    wrong.
 
     >>> parse_part("nlsat:n_vars=3+4@0.5")
-    Part(family='nlsat', knobs={'n_vars': [3, 4]}, share=0.5)
+    Part(family='nlsat', knobs={'n_vars': [3, 4]}, share=0.5, repeat=1)
+    >>> parse_part("fol:task=entail@0.25x3").repeat
+    3
     """
     body, _, share_text = text.partition("@")
+    share_text, x, repeat_text = share_text.partition("x")
+    if x and not (
+        repeat_text.isascii() and repeat_text.isdigit() and 1 <= int(repeat_text) <= 1000
+    ):
+        raise ConfigError(f"part {text!r}: repeat {repeat_text!r} is not a whole number 1..1000")
+    repeat = int(repeat_text) if x else 1
     name, _, knob_text = body.partition(":")
     name = name.strip()
     if name not in family_names():
@@ -100,7 +115,7 @@ def parse_part(text: str) -> Part:
             raise ConfigError(f"part {text!r}: unknown knob {key!r} ({', '.join(table)})")
         values = [parse_knob_value(table[key], v) for v in value.split("+")]
         knobs[key] = values if len(values) > 1 else values[0]
-    part = Part(name, knobs, share)
+    part = Part(name, knobs, share, repeat)
     for point in part.points():
         build_config(fam.config, point).validate()
     return part
@@ -127,45 +142,65 @@ def heldout_ladder(families: list[str]) -> list[tuple[str, dict[str, Any]]]:
 def allocate(parts: list[Part], total: int) -> list[tuple[str, dict[str, Any], int]]:
     """(family, knobs, count) per point: `total` items split by share, then evenly over a
     part's points (largest remainders, so the counts add up exactly)."""
+    return [(f, k, n) for f, k, n, _ in _allocate(parts, total)]
+
+
+def _allocate(parts: list[Part], total: int) -> list[tuple[str, dict[str, Any], int, int]]:
+    """`allocate`'s cells with each part's repeat."""
     cells = []
     weight = sum(p.share for p in parts)
     for part in parts:
         points = part.points()
         for knobs in points:
-            cells.append((part.family, knobs, total * part.share / weight / len(points)))
+            cells.append((part, knobs, total * part.share / weight / len(points)))
     counts = [math.floor(c[2]) for c in cells]
     order = sorted(range(len(cells)), key=lambda i: counts[i] - cells[i][2])
     for i in order[: total - sum(counts)]:
         counts[i] += 1
-    return [(f, k, n) for (f, k, _), n in zip(cells, counts, strict=True)]
+    return [(p.family, k, n, p.repeat) for (p, k, _), n in zip(cells, counts, strict=True)]
 
 
 def training_items(
     parts: list[Part], total: int, seed: int, progress=None, jobs: int = 1
 ) -> list[Instance]:
     """`total` items drawn from the training seed range (`training_seed(seed)`), in a
-    deterministic interleaving of the parts (item order is fixed by the seed)."""
-    return mixture_items(parts, total, training_seed(seed), seed, progress, jobs)
+    deterministic interleaving of the parts (item order is fixed by the seed); a part with
+    a repeat contributes each of its distinct items that many times (the last pass cut
+    short where the count is not a multiple)."""
+    return mixture_items(parts, total, training_seed(seed), seed, progress, jobs, repeats=True)
 
 
 def mixture_items(
-    parts: list[Part], total: int, item_seed: int, order_seed: int, progress=None, jobs: int = 1
+    parts: list[Part],
+    total: int,
+    item_seed: int,
+    order_seed: int,
+    progress=None,
+    jobs: int = 1,
+    repeats: bool = False,
 ) -> list[Instance]:
     """`total` items of the parts, generated with `item_seed` and shuffled by `order_seed`
     (training draws from the training range; pruning calibration from its own range).
-    `jobs` > 1 generates in that many worker processes: the same items."""
+    `jobs` > 1 generates in that many worker processes: the same items. `repeats` honours
+    the parts' repeats (`progress` then counts distinct items made)."""
     import random
 
-    cells = allocate(parts, total)
+    cells = _allocate(parts, total)
+    distinct = [(f, k, -(-n // r) if repeats else n) for f, k, n, r in cells]
     if usable_jobs(jobs) > 1:
-        made = generate_cells(cells, item_seed, jobs)
+        made = generate_cells(distinct, item_seed, jobs)
     else:
-        made = (it for f, knobs, n in cells for it in iter_generate(f, n, item_seed, **knobs))
+        made = (it for f, knobs, n in distinct for it in iter_generate(f, n, item_seed, **knobs))
+    if progress is not None and hasattr(progress, "total"):
+        progress.total = sum(m for _, _, m in distinct)  # a bar counts the items made
     items: list[Instance] = []
-    for item in made:
-        items.append(item)
-        if progress is not None:
-            progress.update(1)
+    for (_, _, n, _), (_, _, m) in zip(cells, distinct, strict=True):
+        cell = []
+        for item in itertools.islice(made, m):
+            cell.append(item)
+            if progress is not None:
+                progress.update(1)
+        items.extend(itertools.islice(itertools.cycle(cell), n))
     random.Random(order_seed).shuffle(items)
     return items
 

@@ -300,6 +300,7 @@ def train(
         "training_seed_range": "training_seed(seed) = 2**41 + seed",
         "heldout_seed": heldout[0][2][0].meta.get("seed") if heldout and heldout[0][2] else None,
         "items": len(items),
+        "distinct_items": len({it.id for it in items}),
         "items_encoded": len(encoded),
         "heldout_prompts_seen_in_training": overlap,
         "parameters": n_params,

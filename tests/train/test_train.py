@@ -7,7 +7,7 @@ import json
 
 import pytest
 import torch
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import reasoning
@@ -71,6 +71,35 @@ def test_parse_part_reads_lists_and_rejects_bad_knobs():
         "nlsat@x",
     ):
         with pytest.raises(ConfigError):
+            parse_part(bad)
+
+
+@settings(max_examples=12, deadline=None)
+@given(st.integers(1, 5), st.integers(0, 40), st.integers(0, 3))
+def test_a_repeated_part_shows_fewer_distinct_items_each_at_most_repeat_times(repeat, total, seed):
+    parts = [parse_part("logicasker:steps=1@0.5"), parse_part(f"logicasker:steps=2@0.5x{repeat}")]
+    items = training_items(parts, total, seed=seed)
+    assert len(items) == total  # presentations follow the shares, repeat or not
+    calibration_like = training_items(parts[:1] + [Part("logicasker", {"steps": 2}, 0.5)],
+                                      total, seed=seed)  # fmt: skip
+    for (family, knobs, n), steps in zip(allocate(parts, total), (1, 2), strict=True):
+        shown = [it.id for it in items if it.hardness["steps"] == steps]
+        assert len(shown) == n
+        counts = {i: shown.count(i) for i in shown}
+        assert max(counts.values(), default=0) <= (repeat if steps == 2 else 1)
+        assert len(counts) == (-(-n // repeat) if steps == 2 else n)
+        # the distinct items are the first ones the unrepeated part would draw
+        fresh = [it.id for it in calibration_like if it.hardness["steps"] == steps]
+        unrepeated = [it.id for it in reasoning.generate(family, n, training_seed(seed), **knobs)]
+        assert set(fresh) == set(unrepeated)
+        assert set(counts) == set(unrepeated[: len(counts)])
+
+
+def test_parse_part_reads_repeats_and_rejects_bad_ones():
+    assert parse_part("fol:task=entail@0.25x3") == Part("fol", {"task": "entail"}, 0.25, 3)
+    assert parse_part("fol:task=entail@0.25x3").label() == "fol:task=entail x3"
+    for bad in ("fol@0.2x0", "fol@0.2x", "fol@0.2x1.5", "fol@0.2x-2", "fol@0.2x\u00b2"):
+        with pytest.raises(ConfigError, match="repeat"):
             parse_part(bad)
 
 
