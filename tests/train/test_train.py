@@ -103,6 +103,24 @@ def test_parse_part_reads_repeats_and_rejects_bad_ones():
             parse_part(bad)
 
 
+def test_encoding_a_mixture_with_repeats_is_encoding_each_item_alone():
+    from reasoning.registry import get_family
+    from reasoning.train.trainer import encode_items
+
+    parts = [parse_part("logicasker:steps=1+2@0.5"), parse_part("kgqa:hops=1,kg_seed=1@0.5x3")]
+    items = training_items(parts, 24, seed=2)
+    tokenizer = build_tokenizer((it.prompt for it in items), 400)
+    encoded = encode_items(items, tokenizer, max_positions=4096)
+    assert len(encoded) == len(items)
+    for item, (ids, prompt_len) in zip(items, encoded, strict=True):
+        prompt = tokenizer(item.prompt)["input_ids"]
+        answer = "\n" + get_family(item.family).target(item)
+        target = tokenizer(answer, add_special_tokens=False)["input_ids"]
+        assert (ids, prompt_len) == (prompt + target + [tokenizer.eos_token_id], len(prompt))
+    assert encode_items(items, tokenizer, max_positions=min(len(e[0]) for e in encoded)) != []
+    assert len(encode_items(items, tokenizer, max_positions=8)) == 0  # too long: dropped
+
+
 def test_training_items_never_are_evaluation_items():
     parts = default_parts(["logicasker", "nlsat"])
     items = training_items(parts, 60, seed=0)
