@@ -29,7 +29,7 @@ from reasoning.train.mixture import DEFAULT_FAMILIES, heldout_items
 SURVIVAL = (
     "dense,magnitude:0.5,wanda:0.5,sparsegpt:0.5,magnitude:0.7,wanda:0.7,sparsegpt:0.7,wanda:2:4"
 )
-EASY = {"logicasker steps=1", "nlsat n_vars=3", "kgqa hops=1"}
+EASY = {"logicasker steps=1", "nlsat n_vars=3", "kgqa hops=1", "fol task=entail sentences=2"}
 SMOL_TOKENS = 24  # SmolLM2 answers in a sentence; the worked tables are the embedded model's
 
 

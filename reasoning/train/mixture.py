@@ -59,7 +59,7 @@ def _show(value: Any) -> str:
 # family -> (training parts, held-out ladder: knob dicts the accuracy table reports)
 DEFAULTS: dict[str, tuple[tuple[Part, ...], tuple[dict[str, Any], ...]]] = {
     "logicasker": (
-        (Part("logicasker", {"steps": [1, 2, 3]}, 0.35),),
+        (Part("logicasker", {"steps": 1}, 0.38), Part("logicasker", {"steps": [2, 3]}, 0.24)),
         ({"steps": 1}, {"steps": 2}, {"steps": 3}),
     ),
     "nlsat": (
@@ -71,11 +71,13 @@ DEFAULTS: dict[str, tuple[tuple[Part, ...], tuple[dict[str, Any], ...]]] = {
         ({"hops": 1}, {"hops": 2}),
     ),
     "fol": (
-        (Part("fol", {"task": "entail", "sentences": [2, 3]}, 0.10),),
+        (Part("fol", {"task": "entail", "sentences": [2, 3]}, 0.38, repeat=4),),
         ({"task": "entail", "sentences": 2}, {"task": "entail", "sentences": 3}),
     ),
 }
-DEFAULT_FAMILIES = ("logicasker", "nlsat", "kgqa")
+# the shipped model's recipe: the two families a few-million-parameter model learns on 2
+# CPU cores in under 30 minutes (NLSat's worked tables and KGQA's names it does not)
+DEFAULT_FAMILIES = ("logicasker", "fol")
 
 
 def parse_part(text: str) -> Part:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from reasoning.core import ConfigError, OutputError
+from reasoning.train.mixture import DEFAULT_FAMILIES
 
 CHECKPOINT = "checkpoint"
 
@@ -29,10 +30,10 @@ CHECKPOINT = "checkpoint"
 class TrainConfig:
     """Everything that decides the trained weights (recorded in training.json)."""
 
-    families: tuple[str, ...] = ("logicasker", "nlsat", "kgqa")
+    families: tuple[str, ...] = DEFAULT_FAMILIES
     parts: tuple[str, ...] = ()  # explicit parts ("nlsat:n_vars=3+4@0.3"); replace defaults
-    steps: int = 3500
-    batch_size: int = 8
+    steps: int = 4000
+    batch_size: int = 16
     seed: int = 0
     # peak learning rate: at 3e-3 the model learns surface cues but not to match a name
     # against its prompt (benchmarks/copy_probe.py: no copying in 300 steps; 1e-3 copies)

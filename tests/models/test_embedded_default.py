@@ -12,7 +12,8 @@ from evals.command import DEFAULT_MODEL
 from reasoning.core.seeds import purpose, training_seed
 from reasoning.models import HFBackend, embedded
 from reasoning.train.heldout import accuracy_table, cell_name
-from reasoning.train.mixture import heldout_items
+from reasoning.train.mixture import heldout_items, recorded_parts, resolve_parts
+from reasoning.train.trainer import TrainConfig
 
 MAX_BYTES = 20 * 1024 * 1024
 
@@ -46,6 +47,18 @@ def test_training_never_saw_a_heldout_prompt(shipped):
     assert purpose(record["heldout_seed"]) == "evaluation"
     assert purpose(training_seed(record["config"]["seed"])) == "training"
     assert record["items_encoded"] > 0
+
+
+def test_plain_reasoning_train_is_the_shipped_recipe(shipped):
+    """`reasoning train -o DIR` with no other flag trains what the shipped model was
+    trained on: its mixture and every setting that decides the weights."""
+    config = shipped[1]["config"]
+    default = TrainConfig()
+    assert resolve_parts([], default.families) == recorded_parts(shipped[1])
+    for key in ("steps", "batch_size", "seed", "lr", "warmup", "weight_decay",
+                "prompt_loss_weight", "hidden_size", "layers", "heads", "intermediate_size",
+                "vocab_size", "max_positions"):  # fmt: skip
+        assert getattr(default, key) == config[key], key
 
 
 def _reproduce(backend, record, cells_wanted: int | None):
